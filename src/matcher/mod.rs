@@ -1,0 +1,326 @@
+//! The matcher: finds candidate secrets in bytes.
+//!
+//! Takes a blob's bytes; gives [`RawMatch`]es (rule, secret span, validation).
+//! One Aho-Corasick automaton over every rule's keywords finds candidate
+//! regions; only rules whose keywords occur run their regex, and only in
+//! windows around the hits. Windows of one rule are merged as they are found,
+//! so the regex work is linear in the input even when every byte is a hit, and
+//! a file with no keyword costs one automaton pass whatever the rule count.
+
+mod check;
+mod entropy;
+mod generic;
+mod placeholder;
+
+pub use check::{check_examples, ExampleFailure};
+pub use entropy::shannon_entropy;
+pub use generic::is_implausible_generic_value;
+pub use placeholder::is_placeholder;
+
+use crate::rules::{Rule, RuleSet};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex_automata::{meta, util::captures::Captures, Input};
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// A candidate secret that passed the rule's own checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawMatch {
+    /// Index of the rule in the matcher's [`RuleSet`].
+    pub rule: usize,
+    /// Byte span of the secret.
+    pub secret: Range<usize>,
+    /// Byte span of the whole regex match.
+    pub span: Range<usize>,
+    /// `Some(true)` when a validator confirmed the structure; `None` when the rule has none.
+    pub validated: Option<bool>,
+}
+
+/// The compiled matcher for one rule set. Cheap to share across threads.
+#[derive(Debug)]
+pub struct Matcher {
+    rules: Arc<RuleSet>,
+    ac: Option<AhoCorasick>,
+    /// Keyword pattern id → rule indices.
+    keyword_rules: Vec<Vec<u32>>,
+}
+
+/// Per-thread scratch space for [`Matcher::scan`].
+#[derive(Debug)]
+pub struct Scratch {
+    open: Vec<(usize, usize)>,
+    touched: Vec<u32>,
+    windows: Vec<(u32, usize, usize)>,
+    regex: Vec<Option<(meta::Cache, Captures)>>,
+}
+
+const CLOSED: (usize, usize) = (usize::MAX, 0);
+
+impl Matcher {
+    /// Builds the keyword automaton for `rules`.
+    pub fn new(rules: Arc<RuleSet>) -> Matcher {
+        let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut patterns: Vec<Vec<u8>> = Vec::new();
+        let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        for (ri, rule) in rules.rules().iter().enumerate() {
+            for kw in &rule.syntax.keywords {
+                let key = kw.as_bytes().to_ascii_lowercase();
+                let pid = *ids.entry(key.clone()).or_insert_with(|| {
+                    patterns.push(key);
+                    keyword_rules.push(Vec::new());
+                    patterns.len() - 1
+                });
+                if !keyword_rules[pid].contains(&(ri as u32)) {
+                    keyword_rules[pid].push(ri as u32);
+                }
+            }
+        }
+        let ac = if patterns.is_empty() {
+            None
+        } else {
+            let build = |kind| {
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(kind)
+                    .build(&patterns)
+            };
+            build(Some(AhoCorasickKind::DFA))
+                .or_else(|_| build(None))
+                .ok()
+        };
+        Matcher {
+            rules,
+            ac,
+            keyword_rules,
+        }
+    }
+
+    /// The rules this matcher runs.
+    pub fn rules(&self) -> &Arc<RuleSet> {
+        &self.rules
+    }
+
+    /// Scratch space sized for this matcher; keep one per thread.
+    pub fn scratch(&self) -> Scratch {
+        let n = self.rules.len();
+        Scratch {
+            open: vec![CLOSED; n],
+            touched: Vec::new(),
+            windows: Vec::new(),
+            regex: (0..n).map(|_| None).collect(),
+        }
+    }
+
+    /// Finds every candidate secret in `hay`, appending to `out` in (start, rule) order.
+    pub fn scan(&self, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<RawMatch>) {
+        let Some(ac) = &self.ac else { return };
+        let rules = self.rules.rules();
+        let len = hay.len();
+        scratch.windows.clear();
+        for m in ac.find_overlapping_iter(hay) {
+            for &ri in &self.keyword_rules[m.pattern().as_usize()] {
+                let w = rules[ri as usize].window;
+                let (s, e) = (m.start().saturating_sub(w), (m.end() + w).min(len));
+                let open = &mut scratch.open[ri as usize];
+                if *open == CLOSED {
+                    *open = (s, e);
+                    scratch.touched.push(ri);
+                } else if s <= open.1 {
+                    open.0 = open.0.min(s);
+                    open.1 = open.1.max(e);
+                } else {
+                    scratch.windows.push((ri, open.0, open.1));
+                    *open = (s, e);
+                }
+            }
+        }
+        for ri in scratch.touched.drain(..) {
+            let (s, e) = std::mem::replace(&mut scratch.open[ri as usize], CLOSED);
+            scratch.windows.push((ri, s, e));
+        }
+        if scratch.windows.is_empty() {
+            return;
+        }
+        let first = out.len();
+        scratch.windows.sort_unstable();
+        for &(ri, s, e) in &scratch.windows {
+            let rule = &rules[ri as usize];
+            let (cache, caps) = scratch.regex[ri as usize]
+                .get_or_insert_with(|| (rule.regex.create_cache(), rule.regex.create_captures()));
+            let mut input = Input::new(hay).range(s..e);
+            loop {
+                rule.regex.search_captures_with(cache, &input, caps);
+                let Some(m) = caps.get_match() else { break };
+                let secret = rule
+                    .secret_group
+                    .and_then(|g| caps.get_group(g))
+                    .map(|sp| sp.range())
+                    .unwrap_or(m.range());
+                if !secret.is_empty() {
+                    if let Some(validated) = accept(rule, &hay[secret.clone()], &hay[m.range()]) {
+                        out.push(RawMatch {
+                            rule: ri as usize,
+                            secret,
+                            span: m.range(),
+                            validated,
+                        });
+                    }
+                }
+                let next = if m.end() > m.start() {
+                    m.end()
+                } else {
+                    m.end() + 1
+                };
+                if next >= e {
+                    break;
+                }
+                input.set_start(next);
+            }
+        }
+        let found = &mut out[first..];
+        found.sort_unstable_by_key(|r| (r.secret.start, r.rule, r.secret.end));
+        let mut kept = first;
+        for i in first..out.len() {
+            if kept == first
+                || (out[kept - 1].rule, &out[kept - 1].secret) != (out[i].rule, &out[i].secret)
+            {
+                out.swap(kept, i);
+                kept += 1;
+            }
+        }
+        out.truncate(kept);
+    }
+}
+
+/// The per-rule checks after a regex match. `None` drops the match; otherwise
+/// the validation state.
+fn accept(rule: &Rule, secret: &[u8], matched: &[u8]) -> Option<Option<bool>> {
+    if let Some(min) = rule.syntax.entropy {
+        if shannon_entropy(secret) < min {
+            return None;
+        }
+    }
+    if rule.allowlist.iter().any(|re| re.is_match(secret)) {
+        return None;
+    }
+    if is_placeholder(secret) {
+        return None;
+    }
+    if rule.syntax.generic && is_implausible_generic_value(secret, matched) {
+        return None;
+    }
+    match rule.validator {
+        None => Some(None),
+        Some(v) if (v.check)(secret, matched) => Some(Some(true)),
+        Some(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSetBuilder;
+
+    fn matcher(toml: &str) -> Matcher {
+        let mut b = RuleSetBuilder::default();
+        b.add_file_text("test.toml", toml).expect("rules parse");
+        Matcher::new(Arc::new(b.build(&[]).expect("build")))
+    }
+
+    const TWO_RULES: &str = r#"
+[[rules]]
+id = "alpha"
+name = "Alpha"
+keywords = ["alpha_"]
+regex = '\b(?P<secret>alpha_[a-z0-9]{12})\b'
+[[rules]]
+id = "beta"
+name = "Beta"
+keywords = ["beta"]
+regex = 'beta\s*=\s*"(?P<secret>[A-Za-z0-9]{10})"'
+window = 32
+"#;
+
+    fn run(m: &Matcher, hay: &[u8]) -> Vec<RawMatch> {
+        let mut s = m.scratch();
+        let mut out = Vec::new();
+        m.scan(hay, &mut s, &mut out);
+        out
+    }
+
+    #[test]
+    fn finds_only_near_keywords_and_dedupes() {
+        let m = matcher(TWO_RULES);
+        let hay = b"x = alpha_k3j4h5g6f7d8\nbeta = \"Qw3rTy9uIo\"\nalpha_k3j4h5g6f7d8";
+        let found = run(&m, hay);
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(&hay[found[0].secret.clone()], b"alpha_k3j4h5g6f7d8");
+        assert_eq!(&hay[found[1].secret.clone()], b"Qw3rTy9uIo");
+    }
+
+    #[test]
+    fn prefilter_agrees_with_running_every_regex() {
+        // The windowed matcher must find exactly what a full regex pass finds
+        // when every match lies near a keyword.
+        let m = matcher(TWO_RULES);
+        let mut hay = Vec::new();
+        for i in 0..200u32 {
+            hay.extend_from_slice(
+                format!(
+                    "line {i} alpha_{:012x} filler\n",
+                    u64::from(i) * 7919 + 0x5a5a5a5a
+                )
+                .as_bytes(),
+            );
+            if i % 7 == 0 {
+                hay.extend_from_slice(
+                    format!(
+                        "beta = \"Zq{:08x}\"\n",
+                        (u64::from(i) + 1) * 0x9E37_79B1 % 0xFFFF_FFFF
+                    )
+                    .as_bytes(),
+                );
+            }
+        }
+        let found = run(&m, &hay);
+        let mut full = Vec::new();
+        for (ri, rule) in m.rules().rules().iter().enumerate() {
+            let re = regex::bytes::Regex::new(&rule.syntax.regex).expect("rule regex");
+            for c in re.captures_iter(&hay) {
+                full.push((c.name("secret").expect("secret group").start(), ri));
+            }
+        }
+        full.sort();
+        let got: Vec<(usize, usize)> = found.iter().map(|r| (r.secret.start, r.rule)).collect();
+        assert_eq!(got, full);
+    }
+
+    #[test]
+    fn keyword_flood_is_handled_in_one_merged_window() {
+        let m = matcher(TWO_RULES);
+        let hay = b"beta=".repeat(100_000);
+        let mut s = m.scratch();
+        let mut out = Vec::new();
+        m.scan(&hay, &mut s, &mut out);
+        assert!(out.is_empty());
+        assert!(
+            s.windows.len() <= 1,
+            "windows were not merged: {}",
+            s.windows.len()
+        );
+    }
+
+    #[test]
+    fn keyword_case_is_ignored_and_boundary_respected() {
+        let m = matcher(TWO_RULES);
+        assert_eq!(
+            run(&m, b"ALPHA_k3j4h5g6f7d8").len(),
+            0,
+            "regex is case-sensitive"
+        );
+        assert_eq!(run(&m, b"xalpha_k3j4h5g6f7d8").len(), 0, "\\b before");
+        assert_eq!(run(&m, b"alpha_k3j4h5g6f7d8z").len(), 0, "\\b after");
+    }
+}

@@ -1,0 +1,340 @@
+//! Rules: the TOML syntax as written ([`RuleSyntax`]), the compiled [`Rule`],
+//! and the [`RuleSet`] built from the embedded rule files plus a user's own.
+//!
+//! Takes TOML text; gives compiled rules. Depends on nothing else of keyfence
+//! but the shared severity vocabulary.
+
+mod syntax;
+pub mod validators;
+
+pub use syntax::{RuleFile, RuleSyntax};
+
+use crate::severity::{Confidence, Severity};
+use regex_automata::meta;
+use std::collections::HashMap;
+use std::sync::Arc;
+use validators::Validator;
+
+include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// Default bytes searched on each side of a keyword hit.
+pub const DEFAULT_WINDOW: usize = 256;
+/// Largest window a rule may ask for.
+pub const MAX_WINDOW: usize = 64 * 1024;
+/// Size limit for a compiled rule regex (bytes of NFA).
+pub const REGEX_SIZE_LIMIT: usize = 4 << 20;
+
+/// A rule that failed to load, with where it came from.
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}: rule '{id}': {message}")]
+pub struct RuleError {
+    /// The file the rule came from (`rules/aws.toml`, `.keyfence.toml`, …).
+    pub origin: String,
+    /// The rule id, or `?` when it has none.
+    pub id: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// The rule as written.
+    pub syntax: RuleSyntax,
+    /// Where it came from (a built-in file name or a config path).
+    pub origin: String,
+    /// Compiled regex (ASCII mode, byte haystacks).
+    pub regex: meta::Regex,
+    /// Index of the `secret` capture group, when present.
+    pub secret_group: Option<usize>,
+    /// Compiled per-rule allowlist regexes on the secret.
+    pub allowlist: Vec<regex::bytes::Regex>,
+    /// The offline validator, if any.
+    pub validator: Option<Validator>,
+    /// Bytes searched on each side of a keyword hit.
+    pub window: usize,
+}
+
+impl Rule {
+    /// Compiles one rule.
+    pub fn compile(syntax: RuleSyntax, origin: &str) -> Result<Rule, RuleError> {
+        let err = |message: String| RuleError {
+            origin: origin.to_string(),
+            id: if syntax.id.is_empty() {
+                "?".into()
+            } else {
+                syntax.id.clone()
+            },
+            message,
+        };
+        if !is_kebab_case(&syntax.id) {
+            return Err(err(
+                "id must be non-empty kebab-case ([a-z0-9] words joined by '-')".into(),
+            ));
+        }
+        if syntax.name.trim().is_empty() {
+            return Err(err("name is empty".into()));
+        }
+        if syntax.keywords.is_empty() {
+            return Err(err(
+                "at least one keyword is required (the prefilter finds rules by their keywords)"
+                    .into(),
+            ));
+        }
+        if let Some(k) = syntax.keywords.iter().find(|k| k.len() < 2) {
+            return Err(err(format!("keyword {k:?} is shorter than 2 bytes")));
+        }
+        let window = syntax.window.unwrap_or(DEFAULT_WINDOW);
+        if window == 0 || window > MAX_WINDOW {
+            return Err(err(format!("window must be between 1 and {MAX_WINDOW}")));
+        }
+        if let Some(e) = syntax.entropy {
+            if !(0.0..=8.0).contains(&e) {
+                return Err(err(
+                    "entropy must be between 0 and 8 bits per character".into()
+                ));
+            }
+        }
+        let regex = compile_regex(&syntax.regex).map_err(|m| err(format!("bad regex: {m}")))?;
+        let secret_group = regex
+            .group_info()
+            .to_index(regex_automata::PatternID::ZERO, "secret");
+        let allowlist = syntax
+            .allowlist
+            .iter()
+            .map(|p| {
+                regex::bytes::RegexBuilder::new(p)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                    .map_err(|e| err(format!("bad allowlist regex {p:?}: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let validator = match &syntax.validator {
+            None => None,
+            Some(name) => Some(
+                validators::by_name(name)
+                    .ok_or_else(|| err(format!("unknown validator {name:?}")))?,
+            ),
+        };
+        Ok(Rule {
+            syntax,
+            origin: origin.to_string(),
+            regex,
+            secret_group,
+            allowlist,
+            validator,
+            window,
+        })
+    }
+
+    /// The stable id.
+    pub fn id(&self) -> &str {
+        &self.syntax.id
+    }
+
+    /// The rule's severity.
+    pub fn severity(&self) -> Severity {
+        self.syntax.severity
+    }
+
+    /// The rule's confidence.
+    pub fn confidence(&self) -> Confidence {
+        self.syntax.confidence
+    }
+}
+
+/// Compiles a rule regex: ASCII classes, byte haystacks, bounded size.
+pub fn compile_regex(pattern: &str) -> Result<meta::Regex, String> {
+    meta::Regex::builder()
+        .syntax(
+            regex_automata::util::syntax::Config::new()
+                .unicode(false)
+                .utf8(false),
+        )
+        .configure(
+            meta::Config::new()
+                .utf8_empty(false)
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .onepass_size_limit(Some(REGEX_SIZE_LIMIT))
+                .dfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .hybrid_cache_capacity(2 << 20),
+        )
+        .build(pattern)
+        .map_err(|e| {
+            let s = e.to_string();
+            s.lines().collect::<Vec<_>>().join(" ")
+        })
+}
+
+fn is_kebab_case(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Every loaded rule, in a fixed order, with an index by id.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    rules: Vec<Arc<Rule>>,
+    by_id: HashMap<String, usize>,
+}
+
+impl RuleSet {
+    /// The built-in rules, compiled.
+    pub fn builtin() -> Result<RuleSet, RuleError> {
+        let mut b = RuleSetBuilder::default();
+        b.add_builtin()?;
+        b.build(&[])
+    }
+
+    /// All rules in order.
+    pub fn rules(&self) -> &[Arc<Rule>] {
+        &self.rules
+    }
+
+    /// A rule by id.
+    pub fn get(&self, id: &str) -> Option<&Arc<Rule>> {
+        self.by_id.get(id).map(|&i| &self.rules[i])
+    }
+
+    /// Number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// True when there are no rules.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// A set of the first `n` rules (for benchmarks).
+    pub fn truncated(&self, n: usize) -> RuleSet {
+        let rules: Vec<Arc<Rule>> = self.rules.iter().take(n).cloned().collect();
+        let by_id = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id().to_string(), i))
+            .collect();
+        RuleSet { rules, by_id }
+    }
+}
+
+/// Collects rules from the built-in files and the user's config, then builds a [`RuleSet`].
+#[derive(Debug, Default)]
+pub struct RuleSetBuilder {
+    rules: Vec<Rule>,
+}
+
+impl RuleSetBuilder {
+    /// Adds every embedded rule file.
+    pub fn add_builtin(&mut self) -> Result<&mut Self, RuleError> {
+        for (name, text) in BUILTIN_RULE_FILES {
+            self.add_file_text(&format!("rules/{name}"), text)?;
+        }
+        Ok(self)
+    }
+
+    /// Parses a rule file (`[[rules]]` tables) and adds its rules.
+    pub fn add_file_text(&mut self, origin: &str, text: &str) -> Result<&mut Self, RuleError> {
+        let file: RuleFile = toml::from_str(text).map_err(|e| RuleError {
+            origin: origin.to_string(),
+            id: "?".into(),
+            message: e.to_string().trim().replace('\n', " "),
+        })?;
+        for r in file.rules {
+            self.add(r, origin)?;
+        }
+        Ok(self)
+    }
+
+    /// Compiles and adds one rule.
+    pub fn add(&mut self, syntax: RuleSyntax, origin: &str) -> Result<&mut Self, RuleError> {
+        let rule = Rule::compile(syntax, origin)?;
+        if let Some(prev) = self.rules.iter().find(|r| r.id() == rule.id()) {
+            return Err(RuleError {
+                origin: origin.to_string(),
+                id: rule.id().to_string(),
+                message: format!("duplicate rule id (already defined in {})", prev.origin),
+            });
+        }
+        self.rules.push(rule);
+        Ok(self)
+    }
+
+    /// Builds the set, leaving out the `disabled` ids. An unknown disabled id is an error.
+    pub fn build(self, disabled: &[String]) -> Result<RuleSet, RuleError> {
+        for d in disabled {
+            if !self.rules.iter().any(|r| r.id() == d) {
+                return Err(RuleError {
+                    origin: "disable".into(),
+                    id: d.clone(),
+                    message: "no rule has this id".into(),
+                });
+            }
+        }
+        let rules: Vec<Arc<Rule>> = self
+            .rules
+            .into_iter()
+            .filter(|r| !disabled.iter().any(|d| d == r.id()))
+            .map(Arc::new)
+            .collect();
+        let by_id = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id().to_string(), i))
+            .collect();
+        Ok(RuleSet { rules, by_id })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_load() {
+        let set = RuleSet::builtin().expect("built-in rules compile");
+        assert!(set.len() >= 40, "only {} built-in rules", set.len());
+    }
+
+    #[test]
+    fn kebab_case_ids() {
+        assert!(is_kebab_case("github-pat"));
+        assert!(is_kebab_case("aws2"));
+        for bad in ["", "GitHub", "a_b", "-a", "a-", "a--b", "a b"] {
+            assert!(!is_kebab_case(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn bad_regex_names_rule_and_origin() {
+        let text = "[[rules]]\nid = \"x-rule\"\nname = \"X\"\nkeywords = [\"xx\"]\nregex = '(?P<secret>[a-'\n";
+        let mut b = RuleSetBuilder::default();
+        let e = b.add_file_text("my.toml", text).expect_err("bad regex");
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("my.toml: rule 'x-rule': bad regex"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn pathological_regex_rejected_by_size_limit() {
+        assert!(compile_regex(r"(?P<secret>\w{1000}){1000}").is_err());
+        assert!(compile_regex(r"(?P<secret>\w{10}){10}").is_ok());
+    }
+
+    #[test]
+    fn duplicate_and_unknown_disabled_ids() {
+        let text = "[[rules]]\nid = \"dup\"\nname = \"D\"\nkeywords = [\"dd\"]\nregex = 'dd'\n";
+        let mut b = RuleSetBuilder::default();
+        b.add_file_text("a.toml", text).expect("first");
+        assert!(b.add_file_text("b.toml", text).is_err());
+        let b2 = RuleSetBuilder::default();
+        assert!(b2.build(&["nope".to_string()]).is_err());
+    }
+}
