@@ -1,0 +1,5 @@
+//! Integration tests: one binary, a module per subcommand.
+
+mod common;
+mod rules;
+mod scan;
