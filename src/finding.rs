@@ -264,12 +264,18 @@ pub struct Summary {
     pub bytes_scanned: u64,
     /// Findings reported.
     pub findings: u64,
+    /// Findings found but left out of the report (past the per-file limit).
+    #[serde(default)]
+    pub findings_not_shown: u64,
     /// Skipped inputs, by reason.
     pub skipped: Skipped,
     /// Wall time.
     pub duration_ms: u64,
     /// Problems that did not stop the scan (`path: problem`).
     pub errors: Vec<String>,
+    /// Things the user should know that are not errors (`path: 37 more findings not shown`).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 impl Summary {
@@ -278,6 +284,7 @@ impl Summary {
         self.files_scanned += o.files_scanned;
         self.bytes_scanned += o.bytes_scanned;
         self.findings += o.findings;
+        self.findings_not_shown += o.findings_not_shown;
         self.skipped.binary += o.skipped.binary;
         self.skipped.too_large += o.skipped.too_large;
         self.skipped.unreadable += o.skipped.unreadable;
@@ -285,5 +292,6 @@ impl Summary {
         self.skipped.special += o.skipped.special;
         self.skipped.lfs_pointer += o.skipped.lfs_pointer;
         self.errors.extend(o.errors.iter().cloned());
+        self.notes.extend(o.notes.iter().cloned());
     }
 }

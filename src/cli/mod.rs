@@ -71,6 +71,9 @@ pub struct EngineArgs {
     /// Exit 2 when any input could not be read.
     #[arg(long)]
     pub strict: bool,
+    /// Report at most N findings per file (0: no limit); the rest are counted in a note.
+    #[arg(long, value_name = "N", default_value_t = keyfence::config::DEFAULT_MAX_FINDINGS_PER_FILE)]
+    pub max_findings_per_file: usize,
 }
 
 /// Parses the command line and runs the command.

@@ -45,6 +45,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or(DEFAULT_MAX_FILE_SIZE),
         no_ignore: args.no_ignore,
         exclude: config.scan.exclude.clone(),
+        max_findings_per_file: args.engine.max_findings_per_file,
     };
     let out = scan_paths(&engine, &opts)?;
     let catalog = keyfence::rule_catalog(engine.rules());

@@ -313,6 +313,28 @@ window = 32
     }
 
     #[test]
+    fn keyword_flood_with_every_builtin_rule_stays_linear() {
+        // Issue 9: `password=` a million times (here 200,000) must not turn into
+        // a regex run per hit: each touched rule searches one merged window, so
+        // the bytes handed to regexes are at most (rules touched) × input.
+        let m = Matcher::new(Arc::new(RuleSet::builtin().expect("built-in rules")));
+        let hay = b"password=".repeat(200_000);
+        let mut s = m.scratch();
+        let mut out = Vec::new();
+        m.scan(&hay, &mut s, &mut out);
+        let touched: std::collections::BTreeSet<u32> = s.windows.iter().map(|w| w.0).collect();
+        assert!(!touched.is_empty());
+        assert_eq!(s.windows.len(), touched.len(), "one window per rule");
+        let searched: usize = s.windows.iter().map(|w| w.2 - w.1).sum();
+        assert!(
+            searched <= touched.len() * hay.len(),
+            "{searched} bytes searched"
+        );
+        // Matches never overlap within a rule, so their number is linear too.
+        assert!(out.len() <= hay.len() / 8, "{} matches", out.len());
+    }
+
+    #[test]
     fn keyword_case_is_ignored_and_boundary_respected() {
         let m = matcher(TWO_RULES);
         assert_eq!(
