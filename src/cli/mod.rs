@@ -3,6 +3,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod output;
+mod panic_hook;
 mod rules;
 mod scan;
 
@@ -78,6 +79,7 @@ pub struct EngineArgs {
 
 /// Parses the command line and runs the command.
 pub fn run() -> anyhow::Result<ExitCode> {
+    panic_hook::install();
     let cli = Cli::parse();
     match cli.command {
         Command::Scan(args) => scan::run(args),
