@@ -147,13 +147,17 @@ impl Matcher {
         scratch.windows.sort_unstable();
         for &(ri, s, e) in &scratch.windows {
             let rule = &rules[ri as usize];
+            let Some(compiled) = rule.regex() else {
+                continue;
+            };
+            let re = &compiled.regex;
             let (cache, caps) = scratch.regex[ri as usize]
-                .get_or_insert_with(|| (rule.regex.create_cache(), rule.regex.create_captures()));
+                .get_or_insert_with(|| (re.create_cache(), re.create_captures()));
             let mut input = Input::new(hay).range(s..e);
             loop {
-                rule.regex.search_captures_with(cache, &input, caps);
+                re.search_captures_with(cache, &input, caps);
                 let Some(m) = caps.get_match() else { break };
-                let secret = rule
+                let secret = compiled
                     .secret_group
                     .and_then(|g| caps.get_group(g))
                     .map(|sp| sp.range())
@@ -191,6 +195,34 @@ impl Matcher {
             }
         }
         out.truncate(kept);
+        self.drop_generic_overlaps(out, first);
+    }
+
+    /// A generic rule's match gives way to a provider rule's match over the same bytes.
+    fn drop_generic_overlaps(&self, out: &mut Vec<RawMatch>, first: usize) {
+        let rules = self.rules.rules();
+        let is_generic = |m: &RawMatch| rules[m.rule].syntax.generic;
+        if !out[first..].iter().any(is_generic) {
+            return;
+        }
+        let specific: Vec<Range<usize>> = out[first..]
+            .iter()
+            .filter(|m| !is_generic(m))
+            .map(|m| m.secret.clone())
+            .collect();
+        if specific.is_empty() {
+            return;
+        }
+        let mut i = first;
+        out.retain(|m| {
+            let keep_before = i < first;
+            i += 1;
+            keep_before
+                || !is_generic(m)
+                || !specific
+                    .iter()
+                    .any(|s| s.start < m.secret.end && m.secret.start < s.end)
+        });
     }
 }
 
