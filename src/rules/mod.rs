@@ -250,7 +250,16 @@ impl RuleSet {
 
     /// A set of the first `n` rules (for benchmarks).
     pub fn truncated(&self, n: usize) -> RuleSet {
-        let rules: Vec<Arc<Rule>> = self.rules.iter().take(n).cloned().collect();
+        let mut i = 0;
+        self.filtered(|_| {
+            i += 1;
+            i <= n
+        })
+    }
+
+    /// A set of the rules `keep` accepts, in order.
+    pub fn filtered(&self, mut keep: impl FnMut(&Rule) -> bool) -> RuleSet {
+        let rules: Vec<Arc<Rule>> = self.rules.iter().filter(|r| keep(r)).cloned().collect();
         let by_id = rules
             .iter()
             .enumerate()
