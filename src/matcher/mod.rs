@@ -155,7 +155,18 @@ impl Matcher {
         }
         let first = out.len();
         scratch.windows.sort_unstable();
+        // By rule, then position: a hit inside the previous match of its rule
+        // is not searched again (as in a window, where the search resumes
+        // after a match), so a file of back-to-back hits costs one pass, not
+        // one overlapping search per hit.
+        scratch.anchors.sort_unstable();
+        let mut searched_to: Option<(u32, usize)> = None;
         for &(ri, s, e) in &scratch.anchors {
+            if searched_to.is_some_and(|(r, end)| r == ri && s < end) {
+                continue;
+            }
+            // An anchored search from `s` that finds nothing rules out only `s`.
+            searched_to = Some((ri, s + 1));
             let rule = &rules[ri as usize];
             let Some(compiled) = rule.regex() else {
                 continue;
@@ -169,6 +180,7 @@ impl Matcher {
                 caps,
             );
             if let Some(m) = caps.get_match() {
+                searched_to = Some((ri, m.end().max(s + 1)));
                 let secret = compiled
                     .secret_group
                     .and_then(|g| caps.get_group(g))
@@ -245,24 +257,56 @@ impl Matcher {
         if !out[first..].iter().any(is_generic) {
             return;
         }
-        let specific: Vec<Range<usize>> = out[first..]
-            .iter()
-            .filter(|m| !is_generic(m))
-            .map(|m| m.secret.clone())
-            .collect();
+        // `out[first..]` is sorted by start, so the provider spans are too.
+        let specific = SpanIndex::new(
+            out[first..]
+                .iter()
+                .filter(|m| !is_generic(m))
+                .map(|m| m.secret.clone()),
+        );
         if specific.is_empty() {
             return;
         }
-        let mut i = first;
+        let mut i = 0;
         out.retain(|m| {
             let keep_before = i < first;
             i += 1;
-            keep_before
-                || !is_generic(m)
-                || !specific
-                    .iter()
-                    .any(|s| s.start < m.secret.end && m.secret.start < s.end)
+            keep_before || !is_generic(m) || !specific.overlaps(&m.secret)
         });
+    }
+}
+
+/// Spans sorted by start, answering "does any overlap this range?" in
+/// logarithmic time, so dropping generic matches stays linear-logarithmic
+/// even in a file with thousands of provider and generic matches.
+struct SpanIndex {
+    starts: Vec<usize>,
+    /// `max_end[i]`: the largest end among the first `i + 1` spans.
+    max_end: Vec<usize>,
+}
+
+impl SpanIndex {
+    /// Indexes `spans`, which must come sorted by start.
+    fn new(spans: impl Iterator<Item = Range<usize>>) -> SpanIndex {
+        let (mut starts, mut max_end) = (Vec::new(), Vec::new());
+        for s in spans {
+            debug_assert!(starts.last() <= Some(&s.start), "sorted by start");
+            let end = max_end.last().map_or(s.end, |&m: &usize| m.max(s.end));
+            starts.push(s.start);
+            max_end.push(end);
+        }
+        SpanIndex { starts, max_end }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// True when a span shares a byte with `r`.
+    fn overlaps(&self, r: &Range<usize>) -> bool {
+        // Spans starting before `r` ends overlap it if one ends after `r` starts.
+        let n = self.starts.partition_point(|&s| s < r.end);
+        n > 0 && self.max_end[n - 1] > r.start
     }
 }
 
@@ -402,8 +446,49 @@ window = 32
             searched <= touched.len() * hay.len(),
             "{searched} bytes searched"
         );
-        // Matches never overlap within a rule, so their number is linear too.
-        assert!(out.len() <= hay.len() / 8, "{} matches", out.len());
+        // Anchored rules (searched at each hit) do not search again inside a
+        // match: matches of one rule never overlap, so their number and the
+        // bytes their regexes read stay linear too.
+        assert!(!out.is_empty());
+        let mut by_rule = out.clone();
+        by_rule.sort_by_key(|m| (m.rule, m.span.start));
+        for w in by_rule.windows(2) {
+            assert!(
+                w[0].rule != w[1].rule || w[0].span.end <= w[1].span.start,
+                "overlapping matches {:?} {:?}",
+                w[0],
+                w[1]
+            );
+        }
+    }
+
+    #[test]
+    fn span_index_agrees_with_checking_every_span() {
+        // Issue 9: generic matches used to be checked against every provider
+        // match (quadratic in a file full of both); the index must answer the same.
+        let mut x: u64 = 7;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n) as usize
+        };
+        for _ in 0..200 {
+            let mut spans: Vec<Range<usize>> = (0..next(20))
+                .map(|_| {
+                    let s = next(200);
+                    s..s + 1 + next(30)
+                })
+                .collect();
+            spans.sort_by_key(|r| r.start);
+            let index = SpanIndex::new(spans.iter().cloned());
+            for _ in 0..50 {
+                let s = next(220);
+                let r = s..s + 1 + next(40);
+                let brute = spans.iter().any(|p| p.start < r.end && r.start < p.end);
+                assert_eq!(index.overlaps(&r), brute, "{spans:?} {r:?}");
+            }
+        }
     }
 
     #[test]
