@@ -16,6 +16,7 @@ use crate::matcher::{Matcher, RawMatch, Scratch};
 use crate::rules::{RuleSet, RuleSetBuilder};
 use crate::source::{self, ReadOutcome, Visit, WalkItem, WalkOptions};
 use std::io::Read;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -108,24 +109,33 @@ impl Engine {
         scratch.raw.clear();
         self.matcher
             .scan(data, &mut scratch.matcher, &mut scratch.raw);
+        if scratch.raw.is_empty() {
+            return;
+        }
+        let markers = Markers::find(data);
         let mut lines = LineCounter::default();
         for m in &scratch.raw {
-            if self.keep_content(data, m) {
+            if self.keep_content(data, m, &markers) {
                 out.push(self.blob_match(data, m, &mut lines));
             }
         }
     }
 
     /// True when the content filters keep a raw match.
-    fn keep_content(&self, data: &[u8], m: &RawMatch) -> bool {
+    fn keep_content(&self, data: &[u8], m: &RawMatch, markers: &Markers) -> bool {
         let rule = &self.rules.rules()[m.rule];
         let (line, prev_line) = line_around(data, m.secret.start, m.secret.end);
-        self.filters.keep_content(&ContentContext {
+        let cx = ContentContext {
             rule_id: rule.id(),
             secret: &data[m.secret.clone()],
-            line,
-            prev_line,
-        })
+            line: &data[line.clone()],
+            prev_line: &data[prev_line.clone()],
+        };
+        if markers.any_in(line) || markers.any_in(prev_line) {
+            self.filters.keep_content(&cx)
+        } else {
+            self.filters.keep_content_unmarked(&cx)
+        }
     }
 
     /// Locates a raw match (offsets must not decrease from one call to the next).
@@ -216,10 +226,14 @@ impl Engine {
         scratch.raw.clear();
         self.matcher
             .scan(data, &mut scratch.matcher, &mut scratch.raw);
+        if scratch.raw.is_empty() {
+            return 0;
+        }
+        let markers = Markers::find(data);
         let mut lines = LineCounter::default();
         let (mut shown, mut more) = (0usize, 0u64);
         for m in &scratch.raw {
-            if !self.keep_location(m.rule, path, None) || !self.keep_content(data, m) {
+            if !self.keep_location(m.rule, path, None) || !self.keep_content(data, m, &markers) {
                 continue;
             }
             if limit != 0 && shown >= limit {
@@ -294,22 +308,45 @@ fn char_count(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
 }
 
-/// The line holding `start` (capped to a few KiB around the span) and the line above.
-fn line_around(data: &[u8], start: usize, end: usize) -> (&[u8], &[u8]) {
+/// Offsets of the inline allow markers in a blob, found in one pass, so the
+/// inline filter reads the lines of only the matches that have a marker near
+/// them (a file made of hits is not re-read a few KiB around every hit).
+#[derive(Debug)]
+struct Markers(Vec<usize>);
+
+impl Markers {
+    fn find(data: &[u8]) -> Markers {
+        let mut at = Vec::new();
+        for m in crate::filter::INLINE_MARKERS {
+            at.extend(memchr::memmem::find_iter(data, m.as_bytes()));
+        }
+        at.sort_unstable();
+        Markers(at)
+    }
+
+    /// True when a marker starts in `range`.
+    fn any_in(&self, range: Range<usize>) -> bool {
+        let i = self.0.partition_point(|&o| o < range.start);
+        self.0.get(i).is_some_and(|&o| o < range.end)
+    }
+}
+
+/// The line holding `start` (capped to a few KiB around the span) and the line
+/// above, as byte ranges of `data`.
+fn line_around(data: &[u8], start: usize, end: usize) -> (Range<usize>, Range<usize>) {
     let lo = start.saturating_sub(LINE_CONTEXT);
     let line_start = memchr::memrchr(b'\n', &data[lo..start]).map_or(lo, |i| lo + i + 1);
     let hi = (end + LINE_CONTEXT).min(data.len());
     let line_end = memchr::memchr(b'\n', &data[end.min(hi)..hi]).map_or(hi, |i| end + i);
-    let line = &data[line_start..line_end];
     let prev = if line_start > 0 && data[line_start - 1] == b'\n' {
         let pe = line_start - 1;
         let plo = pe.saturating_sub(LINE_CONTEXT);
         let ps = memchr::memrchr(b'\n', &data[plo..pe]).map_or(plo, |i| plo + i + 1);
-        &data[ps..pe]
+        ps..pe
     } else {
-        &b""[..]
+        0..0
     };
-    (line, prev)
+    (line_start..line_end, prev)
 }
 
 /// What to scan and how, validated.
@@ -709,6 +746,16 @@ regex = '\b(?P<secret>dk_[A-Za-z0-9]{20})\b'
         }
         // Going backwards restarts the count rather than going wrong.
         assert_eq!(lc.position(&data, 100), naive(&data, 100));
+    }
+
+    #[test]
+    fn inline_markers_still_apply_on_the_line_and_the_line_above() {
+        let raw = format!(
+            "a = {SECRET} # keyfence:allow\n# gitleaks:allow\nb = {SECRET}\nc = {SECRET}\n{}keyfence:allow demo-key\nd = {SECRET}\n",
+            "x".repeat(5000)
+        );
+        let lines: Vec<usize> = scan(raw.as_bytes()).iter().map(|f| f.line).collect();
+        assert_eq!(lines, vec![4]);
     }
 
     #[test]
