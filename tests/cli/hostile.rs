@@ -208,12 +208,8 @@ fn broken_symlinks_and_loops_are_skipped() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(skipped(&report, "symlink"), 5);
     assert_eq!(report["summary"]["files_scanned"], 1);
-    assert!(
-        report["summary"]["errors"]
-            .as_array()
-            .is_none_or(Vec::is_empty),
-        "{report}"
-    );
+    let errors = report["summary"]["errors"].as_array().cloned();
+    assert!(errors.unwrap_or_default().is_empty(), "{report}");
 }
 
 #[cfg(unix)]
