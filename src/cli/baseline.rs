@@ -1121,12 +1121,13 @@ fn history_findings(
         date: keyfence::filter::audit::rfc3339_utc(c.time().seconds()),
         path: file.to_string(),
     };
-    let mut out = Vec::new();
-    engine.scan_bytes(blob.content(), file, scratch, &mut out);
-    for f in &mut out {
-        f.commit = Some(info.clone());
-    }
-    Ok(out)
+    let data = keyfence::blob::decode(blob.content());
+    let mut matches = Vec::new();
+    engine.scan_blob(&data, scratch, &mut matches);
+    Ok(matches
+        .iter()
+        .filter_map(|m| engine.locate(m, file, Some(&info)))
+        .collect())
 }
 
 /// A path as keyfence reports it: '/' separators, no leading `./`.
