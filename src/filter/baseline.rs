@@ -578,7 +578,7 @@ pub fn prepare_atomic(path: &Path, bytes: &[u8]) -> Result<PendingWrite, Baselin
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
+        .prefix(&format!(".{}.", name.trim_start_matches('.')))
         .suffix(".tmp")
         .tempfile_in(&dir)
         .map_err(io_err)?;
