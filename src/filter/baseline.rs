@@ -459,6 +459,32 @@ impl Baseline {
             .collect()
     }
 
+    /// Adds imported entries: a new fingerprint is inserted as given; an
+    /// unreviewed entry takes an imported review (by `reviewer` on `date`); a
+    /// reviewed entry is never overwritten.
+    pub fn absorb(&mut self, imported: &[Entry], reviewer: &str, date: &str) -> Vec<Change> {
+        let mut changes = Vec::new();
+        for e in imported {
+            match self.entries.get(&e.fingerprint) {
+                None => {
+                    changes.push(Change::new(e, None, Some(e.status)));
+                    self.insert(e.clone());
+                }
+                Some(old) if !old.status.is_reviewed() && e.status.is_reviewed() => {
+                    let r = Review {
+                        status: e.status,
+                        reason: e.reason.clone(),
+                        reviewer: reviewer.to_string(),
+                        date: date.to_string(),
+                    };
+                    changes.extend(self.review(&e.fingerprint, &r));
+                }
+                Some(_) => {}
+            }
+        }
+        changes
+    }
+
     /// Records a review of the entry `fingerprint` (exact). Returns `None` when
     /// there is no such entry or the review changes nothing (same status,
     /// reason and reviewer), so repeating a decision does not move its date.
@@ -736,6 +762,48 @@ mod tests {
         assert_eq!(e.status, Status::AcceptedRisk);
         assert_eq!(e.reason.as_deref(), Some("internal only"));
         assert_eq!(e.commit.as_deref(), Some("c0ffee"));
+    }
+
+    #[test]
+    fn absorb_never_overwrites_a_review() {
+        let mut b = Baseline::new();
+        let (x, y) = (
+            finding("r", PLAIN, "x.txt", 1),
+            finding("r", PLAIN, "y.txt", 1),
+        );
+        b.update(&[x.clone(), y.clone()]);
+        let r = Review {
+            status: Status::Revoked,
+            reason: Some("rotated".into()),
+            reviewer: "a".into(),
+            date: "2026-01-01".into(),
+        };
+        b.review(&x.location_fingerprint, &r);
+        let imported = |f: &Finding| Entry {
+            status: Status::FalsePositive,
+            reason: Some("imported".into()),
+            ..Entry::from_finding(f)
+        };
+        let z = finding("r", PLAIN, "z.txt", 1);
+        let changes = b.absorb(
+            &[imported(&x), imported(&y), imported(&z)],
+            "me",
+            "2026-02-02",
+        );
+        assert_eq!(changes.len(), 2);
+        assert_eq!(
+            b.get(&x.location_fingerprint).expect("x").status,
+            Status::Revoked
+        );
+        let y = b.get(&y.location_fingerprint).expect("y");
+        assert_eq!(
+            (y.status, y.reviewer.as_deref()),
+            (Status::FalsePositive, Some("me"))
+        );
+        assert_eq!(
+            b.get(&z.location_fingerprint).expect("z").status,
+            Status::FalsePositive
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@
 mod allowlist;
 pub mod audit;
 pub mod baseline;
+pub mod import;
 mod inline;
 
 pub use allowlist::Allowlist;
