@@ -10,7 +10,7 @@
 use crate::blob;
 use crate::config::{Config, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS_PER_FILE};
 use crate::error::{Error, Result};
-use crate::filter::{ContentContext, FilterSet, LocationContext};
+use crate::filter::{Baseline, ContentContext, FilterSet, LocationContext};
 use crate::finding::{sort_findings, CommitInfo, Finding, Kind, Secret, Summary};
 use crate::matcher::{Matcher, RawMatch, Scratch};
 use crate::rules::{RuleSet, RuleSetBuilder};
@@ -94,6 +94,11 @@ impl Engine {
     /// The rules.
     pub fn rules(&self) -> &Arc<RuleSet> {
         &self.rules
+    }
+
+    /// The matcher.
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
     }
 
     /// Scratch space; keep one per thread.
@@ -206,18 +211,24 @@ impl Engine {
         scratch: &mut EngineScratch,
         out: &mut Vec<Finding>,
     ) {
-        self.scan_bytes_limited(raw, path, 0, scratch, out);
+        self.scan_bytes_limited(raw, path, 0, None, scratch, out);
     }
 
     /// Like [`Engine::scan_bytes`], but appends at most `limit` findings (the
     /// first ones in the file; 0 means no limit) and returns how many more
     /// there were. Findings past the limit are counted, not built, so a file
     /// made of nothing but hits costs little memory.
+    ///
+    /// Findings recorded in `known` (the baseline the caller will filter with)
+    /// do not count toward the limit, so they cannot crowd new findings out of
+    /// the report; only the first finding of each known fingerprint is
+    /// appended, for the caller's baseline filter to see it.
     pub fn scan_bytes_limited(
         &self,
         raw: &[u8],
         path: &str,
         limit: usize,
+        known: Option<&Baseline>,
         scratch: &mut EngineScratch,
         out: &mut Vec<Finding>,
     ) -> u64 {
@@ -232,16 +243,27 @@ impl Engine {
         let markers = Markers::find(data);
         let mut lines = LineCounter::default();
         let (mut shown, mut more) = (0usize, 0u64);
+        let mut seen_known = std::collections::HashSet::new();
         for m in &scratch.raw {
             if !self.keep_location(m.rule, path, None) || !self.keep_content(data, m, &markers) {
                 continue;
             }
-            if limit != 0 && shown >= limit {
+            let full = limit != 0 && shown >= limit;
+            if full && known.is_none() {
                 more += 1;
                 continue;
             }
             let bm = self.blob_match(data, m, &mut lines);
-            if let Some(f) = self.locate(&bm, path, None) {
+            let Some(f) = self.locate(&bm, path, None) else {
+                continue;
+            };
+            if known.is_some_and(|b| b.contains(&f)) {
+                if seen_known.insert(f.location_fingerprint.clone()) {
+                    out.push(f);
+                }
+            } else if full {
+                more += 1;
+            } else {
                 out.push(f);
                 shown += 1;
             }
@@ -364,6 +386,9 @@ pub struct ScanOptions {
     pub exclude: Vec<String>,
     /// Findings reported per file (0: no limit); the rest are counted in a note.
     pub max_findings_per_file: usize,
+    /// The baseline the caller filters the findings with: its findings do not
+    /// count toward `max_findings_per_file`.
+    pub baseline: Option<Arc<Baseline>>,
 }
 
 impl Default for ScanOptions {
@@ -375,6 +400,7 @@ impl Default for ScanOptions {
             no_ignore: false,
             exclude: Vec::new(),
             max_findings_per_file: DEFAULT_MAX_FINDINGS_PER_FILE,
+            baseline: None,
         }
     }
 }
@@ -430,14 +456,7 @@ pub fn scan_paths(engine: &Engine, opts: &ScanOptions) -> Result<ScanOutput> {
                         opts.max_file_size
                     ));
                 }
-                Ok(_) => scan_one(
-                    engine,
-                    &buf,
-                    "-",
-                    opts.max_findings_per_file,
-                    &mut engine.scratch(),
-                    &mut part,
-                ),
+                Ok(_) => scan_one(engine, &buf, "-", opts, &mut engine.scratch(), &mut part),
                 Err(e) => part.summary.errors.push(format!("-: {}", io_message(&e))),
             }
             merge(&shared, part);
@@ -452,7 +471,7 @@ pub fn scan_paths(engine: &Engine, opts: &ScanOptions) -> Result<ScanOutput> {
             source::walk(p, &prefix, &walk_opts, &excluded, || Visitor {
                 engine,
                 max: opts.max_file_size,
-                max_findings: opts.max_findings_per_file,
+                opts,
                 scratch: engine.scratch(),
                 buf: Vec::new(),
                 part: ScanOutput::default(),
@@ -462,7 +481,7 @@ pub fn scan_paths(engine: &Engine, opts: &ScanOptions) -> Result<ScanOutput> {
             let mut v = Visitor {
                 engine,
                 max: opts.max_file_size,
-                max_findings: opts.max_findings_per_file,
+                opts,
                 scratch: engine.scratch(),
                 buf: Vec::new(),
                 part: ScanOutput::default(),
@@ -497,7 +516,7 @@ fn scan_one(
     engine: &Engine,
     raw: &[u8],
     display: &str,
-    max_findings: usize,
+    opts: &ScanOptions,
     scratch: &mut EngineScratch,
     part: &mut ScanOutput,
 ) {
@@ -507,7 +526,15 @@ fn scan_one(
     }
     part.summary.files_scanned += 1;
     part.summary.bytes_scanned += raw.len() as u64;
-    let more = engine.scan_bytes_limited(raw, display, max_findings, scratch, &mut part.findings);
+    let max_findings = opts.max_findings_per_file;
+    let more = engine.scan_bytes_limited(
+        raw,
+        display,
+        max_findings,
+        opts.baseline.as_deref(),
+        scratch,
+        &mut part.findings,
+    );
     if more > 0 {
         part.summary.findings_not_shown += more;
         part.summary.notes.push(format!(
@@ -526,7 +553,7 @@ fn merge(shared: &Mutex<ScanOutput>, part: ScanOutput) {
 struct Visitor<'a> {
     engine: &'a Engine,
     max: u64,
-    max_findings: usize,
+    opts: &'a ScanOptions,
     scratch: EngineScratch,
     buf: Vec<u8>,
     part: ScanOutput,
@@ -552,7 +579,7 @@ impl source::Visit for Visitor<'_> {
                             self.engine,
                             &buf,
                             &display,
-                            self.max_findings,
+                            self.opts,
                             &mut self.scratch,
                             &mut self.part,
                         );
@@ -764,7 +791,7 @@ regex = '\b(?P<secret>dk_[A-Za-z0-9]{20})\b'
         let line = format!("k = {SECRET}\n");
         let raw = line.repeat(250);
         let mut out = Vec::new();
-        let more = e.scan_bytes_limited(raw.as_bytes(), "f", 100, &mut e.scratch(), &mut out);
+        let more = e.scan_bytes_limited(raw.as_bytes(), "f", 100, None, &mut e.scratch(), &mut out);
         assert_eq!((out.len(), more), (100, 150));
         assert_eq!(
             out.last().map(|f| f.line),
@@ -772,8 +799,41 @@ regex = '\b(?P<secret>dk_[A-Za-z0-9]{20})\b'
             "the first ones are kept"
         );
         let mut all = Vec::new();
-        let none = e.scan_bytes_limited(raw.as_bytes(), "f", 0, &mut e.scratch(), &mut all);
+        let none = e.scan_bytes_limited(raw.as_bytes(), "f", 0, None, &mut e.scratch(), &mut all);
         assert_eq!((all.len(), none), (250, 0));
+    }
+
+    #[test]
+    fn baselined_findings_do_not_count_toward_the_limit() {
+        // Otherwise reviewed findings could crowd new ones out of the report.
+        let e = engine();
+        let secret = |i: usize| format!("dk_Q8zR2LmX0pVt7Yw4{i:04}");
+        let mut raw = String::new();
+        for i in 0..20 {
+            raw.push_str(&format!("old = {}\nagain = {}\n", secret(i), secret(i)));
+        }
+        for i in 20..30 {
+            raw.push_str(&format!("new = {}\n", secret(i)));
+        }
+        let mut all = Vec::new();
+        e.scan_bytes(raw.as_bytes(), "f", &mut e.scratch(), &mut all);
+        assert_eq!(all.len(), 50);
+        let mut baseline = Baseline::new();
+        for f in &all[..40] {
+            baseline.insert(crate::filter::baseline::Entry::from_finding(f));
+        }
+        let mut out = Vec::new();
+        let more = e.scan_bytes_limited(
+            raw.as_bytes(),
+            "f",
+            5,
+            Some(&baseline),
+            &mut e.scratch(),
+            &mut out,
+        );
+        let (known, new): (Vec<_>, Vec<_>) = out.iter().partition(|f| baseline.contains(f));
+        assert_eq!((known.len(), new.len(), more), (20, 5, 5));
+        assert_eq!(new[0].line, 41);
     }
 
     #[test]
@@ -783,7 +843,7 @@ regex = '\b(?P<secret>dk_[A-Za-z0-9]{20})\b'
         let raw = format!("a {SECRET} # keyfence:allow\n\n").repeat(5)
             + &format!("b {SECRET}\n").repeat(3);
         let mut out = Vec::new();
-        let more = e.scan_bytes_limited(raw.as_bytes(), "f", 2, &mut e.scratch(), &mut out);
+        let more = e.scan_bytes_limited(raw.as_bytes(), "f", 2, None, &mut e.scratch(), &mut out);
         assert_eq!((out.len(), more), (2, 1));
         assert_eq!(out[0].line, 11);
     }

@@ -2,6 +2,7 @@
 //! and the shared output path (format, `--output`, exit codes).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod baseline;
 mod output;
 mod panic_hook;
 mod rules;
@@ -28,6 +29,8 @@ enum Command {
     Scan(scan::ScanArgs),
     /// List, explain and check detection rules.
     Rules(rules::RulesArgs),
+    /// Record, review and audit accepted findings (the baseline).
+    Baseline(baseline::BaselineArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -75,6 +78,14 @@ pub struct EngineArgs {
     /// Report at most N findings per file (0: no limit); the rest are counted in a note.
     #[arg(long, value_name = "N", default_value_t = keyfence::config::DEFAULT_MAX_FINDINGS_PER_FILE)]
     pub max_findings_per_file: usize,
+    /// Leave out findings recorded in this baseline (default:
+    /// .keyfence-baseline.json at the scanned root, when present).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// List baseline entries that matched no finding (on stderr, and as
+    /// baseline_unused in the JSON summary).
+    #[arg(long)]
+    pub report_unused: bool,
 }
 
 /// Parses the command line and runs the command.
@@ -84,6 +95,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Baseline(args) => baseline::run(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "keyfence", &mut std::io::stdout());

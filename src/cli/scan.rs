@@ -46,8 +46,16 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         no_ignore: args.no_ignore,
         exclude: config.scan.exclude.clone(),
         max_findings_per_file: args.engine.max_findings_per_file,
+        baseline: super::baseline::known(&args.engine, &root)?.map(std::sync::Arc::new),
     };
-    let out = scan_paths(&engine, &opts)?;
+    let mut out = scan_paths(&engine, &opts)?;
+    super::baseline::apply(
+        &args.engine,
+        &args.output,
+        &root,
+        &mut out.findings,
+        &mut out.summary,
+    )?;
     let catalog = keyfence::rule_catalog(engine.rules());
     emit(
         &args.output,

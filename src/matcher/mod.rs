@@ -58,6 +58,9 @@ pub struct Scratch {
 
 const CLOSED: (usize, usize) = (usize::MAX, 0);
 
+/// Bytes before a match searched for the name a generic value is assigned to.
+const NAME_CONTEXT: usize = 48;
+
 impl Matcher {
     /// Builds the keyword automaton for `rules`.
     pub fn new(rules: Arc<RuleSet>) -> Matcher {
@@ -101,6 +104,13 @@ impl Matcher {
     /// The rules this matcher runs.
     pub fn rules(&self) -> &Arc<RuleSet> {
         &self.rules
+    }
+
+    /// Counts keyword hits without running any regex (for benchmarks and diagnostics).
+    pub fn count_keyword_hits(&self, hay: &[u8]) -> usize {
+        self.ac
+            .as_ref()
+            .map_or(0, |ac| ac.find_overlapping_iter(hay).count())
     }
 
     /// Scratch space sized for this matcher; keep one per thread.
@@ -174,11 +184,12 @@ impl Matcher {
             let re = &compiled.regex;
             let (cache, caps) = scratch.regex[ri as usize]
                 .get_or_insert_with(|| (re.create_cache(), re.create_captures()));
-            re.search_captures_with(
-                cache,
-                &Input::new(hay).range(s..e).anchored(Anchored::Yes),
-                caps,
-            );
+            let input = Input::new(hay).range(s..e).anchored(Anchored::Yes);
+            // Most hits fail within a few bytes: a capture-free DFA pass first.
+            if re.search_half_with(cache, &input).is_none() {
+                continue;
+            }
+            re.search_captures_with(cache, &input, caps);
             if let Some(m) = caps.get_match() {
                 searched_to = Some((ri, m.end().max(s + 1)));
                 let secret = compiled
@@ -186,7 +197,7 @@ impl Matcher {
                     .and_then(|g| caps.get_group(g))
                     .map_or(m.range(), |sp| sp.range());
                 if !secret.is_empty() {
-                    if let Some(validated) = accept(rule, &hay[secret.clone()], &hay[m.range()]) {
+                    if let Some(validated) = accept(rule, hay, &secret, &m.range()) {
                         out.push(RawMatch {
                             rule: ri as usize,
                             secret,
@@ -215,7 +226,7 @@ impl Matcher {
                     .map(|sp| sp.range())
                     .unwrap_or(m.range());
                 if !secret.is_empty() {
-                    if let Some(validated) = accept(rule, &hay[secret.clone()], &hay[m.range()]) {
+                    if let Some(validated) = accept(rule, hay, &secret, &m.range()) {
                         out.push(RawMatch {
                             rule: ri as usize,
                             secret,
@@ -312,7 +323,23 @@ impl SpanIndex {
 
 /// The per-rule checks after a regex match. `None` drops the match; otherwise
 /// the validation state.
-fn accept(rule: &Rule, secret: &[u8], matched: &[u8]) -> Option<Option<bool>> {
+fn accept(
+    rule: &Rule,
+    hay: &[u8],
+    secret: &Range<usize>,
+    span: &Range<usize>,
+) -> Option<Option<bool>> {
+    let matched = &hay[span.clone()];
+    // The name before the secret, reaching back a little before the match on
+    // the same line (anchored matches start at the keyword, not at the name).
+    let back = span.start.saturating_sub(NAME_CONTEXT);
+    let from = memchr::memrchr(b'\n', &hay[back..span.start]).map_or(back, |i| back + i + 1);
+    let name = &hay[from..secret.start];
+    let secret = &hay[secret.clone()];
+    // Cheapest first: the generic shape checks are byte scans.
+    if rule.syntax.generic && is_implausible_generic_value(secret, name) {
+        return None;
+    }
     if let Some(min) = rule.syntax.entropy {
         if shannon_entropy(secret) < min {
             return None;
@@ -322,9 +349,6 @@ fn accept(rule: &Rule, secret: &[u8], matched: &[u8]) -> Option<Option<bool>> {
         return None;
     }
     if is_placeholder(secret) {
-        return None;
-    }
-    if rule.syntax.generic && is_implausible_generic_value(secret, matched) {
         return None;
     }
     match rule.validator {

@@ -78,9 +78,12 @@ fn unprivileged(dir: &Path) -> Option<Command> {
         .gid(NOBODY)
         .output();
     if !probe.is_ok_and(|o| o.status.success()) {
-        eprintln!(
-            "note: running as root and cannot run keyfence as nobody; permission test skipped"
-        );
+        #[allow(clippy::print_stderr)] // tests may print a note on a skip
+        {
+            eprintln!(
+                "note: running as root and cannot run keyfence as nobody; permission test skipped"
+            );
+        }
         return None;
     }
     // The temporary tree must be reachable for nobody.
@@ -368,6 +371,34 @@ fn findings_per_file_are_limited_with_a_note() {
     // 0 lifts the limit.
     let (_, report, _) = scan_json(dir.path(), &["--max-findings-per-file", "0", "."]);
     assert_eq!(report["summary"]["findings"], 151);
+    assert_eq!(report["summary"]["findings_not_shown"], 0);
+}
+
+#[test]
+fn baselined_findings_do_not_crowd_new_ones_out() {
+    // 150 reviewed findings in one file must not hide a new one behind the limit.
+    let old: String = (300..450).map(pw_line).collect();
+    let dir = tree(&[("many.env", &old)]);
+    let out = kf()
+        .current_dir(dir.path())
+        .args(["baseline", "create"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let baseline =
+        json(&std::fs::read(dir.path().join(".keyfence-baseline.json")).expect("baseline"));
+    let entries = baseline["entries"].as_array().expect("entries");
+    let recorded = entries.iter().filter(|e| !e.is_null()).count();
+    assert_eq!(recorded, 150, "the baseline records every finding");
+    write(dir.path(), "many.env", &format!("{old}{}", pw_line(999)));
+    let (code, report, stderr) = scan_json(dir.path(), &["."]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(paths(&report), vec!["many.env"]);
+    assert_eq!(report["findings"][0]["line"], 151);
     assert_eq!(report["summary"]["findings_not_shown"], 0);
 }
 
