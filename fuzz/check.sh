@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 seconds="${FUZZ_SECONDS:-10}"
-targets=(scan_bytes config)
+targets=(scan_bytes config baseline)
 
 if cargo fuzz --version >/dev/null 2>&1; then
   # cargo-fuzz passes nightly-only flags (sanitizer, coverage); this lets a
