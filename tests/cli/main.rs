@@ -4,6 +4,7 @@ mod allow;
 mod baseline;
 mod common;
 mod hostile;
+mod hostile_git;
 mod leaks;
 mod rules;
 mod scan;
