@@ -3,6 +3,7 @@
 //! completions and the man page.
 
 mod precommit;
+mod sarif;
 
 use std::path::{Path, PathBuf};
 
@@ -19,16 +20,14 @@ pub fn keyfence_bin() -> PathBuf {
 /// Parses a YAML file into a JSON value (serde_yaml 0.9 keeps `on` a string).
 pub fn yaml_file(rel: &str) -> serde_json::Value {
     let path = repo_root().join(rel);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// A validator for one of the schemas in `fixtures/schemas/`.
 pub fn schema(name: &str) -> jsonschema::Validator {
     let path = repo_root().join("fixtures/schemas").join(name);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let schema: serde_json::Value = serde_json::from_str(&text).expect("schema is JSON");
     jsonschema::validator_for(&schema).expect("schema compiles")
 }
