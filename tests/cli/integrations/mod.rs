@@ -2,6 +2,7 @@
 //! scripts, the example workflows, SARIF as code scanning takes it, shell
 //! completions and the man page.
 
+mod action;
 mod precommit;
 mod sarif;
 
