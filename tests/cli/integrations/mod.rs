@@ -3,6 +3,7 @@
 //! completions and the man page.
 
 mod action;
+mod manifests;
 mod precommit;
 mod sarif;
 
