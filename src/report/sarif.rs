@@ -521,10 +521,12 @@ mod tests {
         let tags = d["properties"]["tags"].as_array().expect("tags");
         assert_eq!(tags.len(), 10);
         assert_eq!(tags[0], "security");
-        let mut unique: Vec<&Value> = tags.iter().collect();
-        unique.dedup();
+        let unique: std::collections::BTreeSet<String> =
+            tags.iter().map(|t| t.to_string()).collect();
         assert_eq!(unique.len(), tags.len(), "tags repeat: {tags:?}");
-        let sev = d["properties"]["security-severity"].as_str().expect("a string");
+        let sev = d["properties"]["security-severity"]
+            .as_str()
+            .expect("a string");
         let score: f64 = sev.parse().expect("a number");
         assert!(score > 0.0 && score <= 10.0);
     }

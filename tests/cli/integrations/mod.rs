@@ -3,6 +3,7 @@
 //! completions and the man page.
 
 mod action;
+mod completions;
 mod manifests;
 mod precommit;
 mod sarif;

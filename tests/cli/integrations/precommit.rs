@@ -197,15 +197,27 @@ fn the_commit_and_push_hooks_block_secrets_through_pre_commit() {
     // A clean commit passes.
     let (ok, out) = c.run(Path::new("git"), &["commit", "-q", "-m", "init"], &[]);
     assert!(ok, "a clean commit was rejected:\n{out}");
-    assert!(out.contains("keyfence (staged changes)") && out.contains("Passed"), "{out}");
+    assert!(
+        out.contains("keyfence (staged changes)") && out.contains("Passed"),
+        "{out}"
+    );
 
     // A staged secret is rejected, with the finding shown, redacted.
     let token = github_token(81, "ghp_");
-    c.stage("src/settings.py", &format!("import os\nTOKEN = \"{token}\"\n"));
+    c.stage(
+        "src/settings.py",
+        &format!("import os\nTOKEN = \"{token}\"\n"),
+    );
     let (ok, out) = c.run(Path::new("git"), &["commit", "-q", "-m", "leak"], &[]);
     assert!(!ok, "a commit adding a secret went through:\n{out}");
-    assert!(out.contains("keyfence (staged changes)") && out.contains("Failed"), "{out}");
-    assert!(out.contains("github-pat"), "the finding is not shown:\n{out}");
+    assert!(
+        out.contains("keyfence (staged changes)") && out.contains("Failed"),
+        "{out}"
+    );
+    assert!(
+        out.contains("github-pat"),
+        "the finding is not shown:\n{out}"
+    );
     assert!(out.contains("src/settings.py"), "{out}");
     assert!(!out.contains(&token), "the plaintext was printed:\n{out}");
     assert_eq!(c.git(&["rev-list", "--count", "HEAD"]).trim(), "1");
@@ -226,15 +238,35 @@ fn the_commit_and_push_hooks_block_secrets_through_pre_commit() {
     // Commits that skipped the commit hook add a secret and remove it again:
     // the push changes no secret overall, yet its history holds one.
     c.git(&["commit", "-q", "--no-verify", "-m", "leak"]);
-    c.stage("src/settings.py", "import os\nTOKEN = os.environ[\"TOKEN\"]\n");
-    c.git(&["commit", "-q", "--no-verify", "-m", "read it from the environment"]);
+    c.stage(
+        "src/settings.py",
+        "import os\nTOKEN = os.environ[\"TOKEN\"]\n",
+    );
+    c.git(&[
+        "commit",
+        "-q",
+        "--no-verify",
+        "-m",
+        "read it from the environment",
+    ]);
     let (ok, out) = c.run(Path::new("git"), &["push", "origin", "main"], &[]);
     assert!(!ok, "a push adding a secret went through:\n{out}");
-    assert!(out.contains("keyfence (commits being pushed)") && out.contains("Failed"), "{out}");
-    assert!(out.contains("github-pat") && out.contains("src/settings.py"), "{out}");
+    assert!(
+        out.contains("keyfence (commits being pushed)") && out.contains("Failed"),
+        "{out}"
+    );
+    assert!(
+        out.contains("github-pat") && out.contains("src/settings.py"),
+        "{out}"
+    );
     assert!(!out.contains(&token), "the plaintext was printed:\n{out}");
     let remote_head = Command::new("git")
-        .args(["--git-dir", remote.to_str().expect("utf-8"), "rev-parse", "main"])
+        .args([
+            "--git-dir",
+            remote.to_str().expect("utf-8"),
+            "rev-parse",
+            "main",
+        ])
         .envs(git_env())
         .output()
         .expect("git");
@@ -289,7 +321,12 @@ fn pre_commit_try_repo_builds_the_hooks_with_cargo_and_runs_them() {
         return;
     };
     if Command::new("git")
-        .args(["-C", &repo_root().display().to_string(), "rev-parse", "HEAD"])
+        .args([
+            "-C",
+            &repo_root().display().to_string(),
+            "rev-parse",
+            "HEAD",
+        ])
         .output()
         .map_or(true, |o| !o.status.success())
     {
@@ -313,12 +350,24 @@ fn pre_commit_try_repo_builds_the_hooks_with_cargo_and_runs_them() {
     c.stage("app/config.py", &format!("TOKEN = \"{token}\"\n"));
     let (ok, out) = c.pre_commit(&["try-repo", &repo, "keyfence"], &env);
     assert!(!ok, "try-repo passed a staged secret:\n{out}");
-    assert!(out.contains("keyfence (staged changes)") && out.contains("Failed"), "{out}");
-    assert!(out.contains("github-pat") && out.contains("app/config.py"), "{out}");
+    assert!(
+        out.contains("keyfence (staged changes)") && out.contains("Failed"),
+        "{out}"
+    );
+    assert!(
+        out.contains("github-pat") && out.contains("app/config.py"),
+        "{out}"
+    );
     assert!(!out.contains(&token), "{out}");
 
-    c.stage("app/config.py", "import os\nTOKEN = os.environ[\"TOKEN\"]\n");
+    c.stage(
+        "app/config.py",
+        "import os\nTOKEN = os.environ[\"TOKEN\"]\n",
+    );
     let (ok, out) = c.pre_commit(&["try-repo", &repo, "keyfence"], &env);
     assert!(ok, "try-repo rejected clean changes:\n{out}");
-    assert!(out.contains("keyfence (staged changes)") && out.contains("Passed"), "{out}");
+    assert!(
+        out.contains("keyfence (staged changes)") && out.contains("Passed"),
+        "{out}"
+    );
 }
