@@ -166,6 +166,9 @@ fn local_config() -> String {
         .as_array()
         .expect("hooks")
         .iter()
+        // keyfence-lint looks at the repository, not at what a commit adds;
+        // its own tests cover it.
+        .filter(|h| h["id"] != "keyfence-lint")
         .map(|h| {
             let mut h = h.clone();
             let entry = h["entry"].as_str().expect("entry");
@@ -370,4 +373,57 @@ fn pre_commit_try_repo_builds_the_hooks_with_cargo_and_runs_them() {
         out.contains("keyfence (staged changes)") && out.contains("Passed"),
         "{out}"
     );
+}
+
+/// pre-commit keeps the hook's stdin to itself and passes the pushed range in
+/// the environment; `keyfence git --pre-push` reads it from there.
+#[test]
+fn git_pre_push_takes_the_range_from_pre_commits_environment() {
+    use crate::common::{findings, json, keyfence, TestRepo};
+    let repo = TestRepo::new();
+    let old = github_token(84, "ghp_");
+    repo.add("old.py", &format!("T = \"{old}\"\n"));
+    repo.commit_at("old leak", 1_700_000_000);
+    repo.add("README.md", "# demo\n");
+    let from = repo.commit_at("readme", 1_700_000_100);
+    let new = github_token(85, "ghp_");
+    repo.add("new.py", &format!("T = \"{new}\"\n"));
+    let to = repo.commit_at("new leak", 1_700_000_200);
+    let run = |stdin: &str, env: &[(&str, String)]| {
+        let mut cmd = keyfence();
+        cmd.arg("git")
+            .arg(repo.path())
+            .args(["--pre-push", "--format", "json"])
+            .write_stdin(stdin.to_string());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.assert().get_output().clone();
+        let code = out.status.code();
+        let paths: Vec<String> = findings(&json(&out.stdout))
+            .into_iter()
+            .map(|f| f.1)
+            .collect();
+        (code, paths)
+    };
+    let range = [
+        ("PRE_COMMIT", "1".to_string()),
+        ("PRE_COMMIT_FROM_REF", from.to_string()),
+        ("PRE_COMMIT_TO_REF", to.to_string()),
+        ("PRE_COMMIT_LOCAL_BRANCH", "refs/heads/main".to_string()),
+        ("PRE_COMMIT_REMOTE_BRANCH", "refs/heads/main".to_string()),
+    ];
+    assert_eq!(run("", &range), (Some(1), vec!["new.py".to_string()]));
+    // git's own hook input, when there is some, wins.
+    let same = format!("refs/heads/main {to} refs/heads/main {to}\n");
+    assert_eq!(run(&same, &range), (Some(0), vec![]));
+    // No range (a push that includes a root commit): everything the branch
+    // has that no remote-tracking branch has; here, its whole history.
+    assert_eq!(
+        run("", &[("PRE_COMMIT", "1".to_string())]),
+        (Some(1), vec!["new.py".to_string(), "old.py".to_string()])
+    );
+    // A range naming a commit that does not exist is an error naming it.
+    let bad = [("PRE_COMMIT_TO_REF", "0123456789".repeat(4))];
+    assert_eq!(run("", &bad).0, Some(2));
 }
