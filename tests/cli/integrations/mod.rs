@@ -1,6 +1,7 @@
 //! The integrations: the pre-commit hook manifest, the GitHub Action and its
 //! scripts, the example workflows, SARIF as code scanning takes it, shell
 //! completions and the man page.
+#![allow(clippy::print_stderr)]
 
 mod action;
 mod completions;

@@ -28,6 +28,11 @@ fn gzip_size(bytes: &[u8]) -> usize {
     out.stdout.len()
 }
 
+/// A string that is not empty.
+fn nonempty(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| !s.is_empty())
+}
+
 /// Every documented limit and field GitHub code scanning requires, as a list
 /// of problems (empty when the log is acceptable).
 pub fn github_problems(raw: &[u8]) -> Vec<String> {
@@ -37,7 +42,7 @@ pub fn github_problems(raw: &[u8]) -> Vec<String> {
     if gz > MAX_GZIP_BYTES {
         p.push(format!("{gz} bytes gzip-compressed, over 10 MB"));
     }
-    if !log["$schema"].as_str().is_some_and(|s| !s.is_empty()) {
+    if !nonempty(&log["$schema"]) {
         p.push("no $schema".into());
     }
     if log["version"] != "2.1.0" {
@@ -85,13 +90,10 @@ pub fn github_problems(raw: &[u8]) -> Vec<String> {
                     _ => p.push(format!("{rid}: {k}.text missing or over 1024")),
                 }
             }
-            if !r["help"]["text"].as_str().is_some_and(|t| !t.is_empty()) {
+            if !nonempty(&r["help"]["text"]) {
                 p.push(format!("{rid}: no help.text"));
             }
-            if !r["help"]["markdown"]
-                .as_str()
-                .is_some_and(|t| !t.is_empty())
-            {
+            if !nonempty(&r["help"]["markdown"]) {
                 p.push(format!("{rid}: no help.markdown"));
             }
             let tags = r["properties"]["tags"].as_array().map_or(0, Vec::len);
@@ -121,7 +123,7 @@ pub fn github_problems(raw: &[u8]) -> Vec<String> {
                 Some(x) if rules.get(x as usize).is_some_and(|d| d["id"] == rule) => {}
                 other => p.push(format!("{at}: ruleIndex {other:?} is not {rule}")),
             }
-            if !r["message"]["text"].as_str().is_some_and(|t| !t.is_empty()) {
+            if !nonempty(&r["message"]["text"]) {
                 p.push(format!("{at}: no message"));
             }
             let locs = r["locations"].as_array().map_or(0, Vec::len);
@@ -141,7 +143,7 @@ pub fn github_problems(raw: &[u8]) -> Vec<String> {
                 ));
             }
             for k in ["startLine", "startColumn", "endLine", "endColumn"] {
-                if !phys["region"][k].as_u64().is_some_and(|n| n >= 1) {
+                if phys["region"][k].as_u64().unwrap_or(0) < 1 {
                     p.push(format!("{at}: region.{k}"));
                 }
             }
