@@ -495,3 +495,44 @@ fn bad_inputs_fail_clearly_without_running_a_scan() {
         assert!(!step.outputs.contains_key("sarif-file"), "{env:?}");
     }
 }
+
+#[test]
+fn the_baseline_input_leaves_out_reviewed_findings() {
+    let r = Runner::new();
+    let bin = r.install();
+    let pw = password(78);
+    r.commit(
+        &[("config/app.env", &format!("DB_PASSWORD={pw}\n"))],
+        "init",
+    );
+    let baseline = r.dir.path().join("workspace/ci/keyfence-baseline.json");
+    std::fs::create_dir_all(baseline.parent().expect("parent")).expect("mkdir");
+    let out = Command::new(&bin)
+        .args(["baseline", "create"])
+        .arg(r.repo())
+        .arg("--baseline")
+        .arg(&baseline)
+        .args(["--reviewer", "ci@example.org"])
+        .envs(git_env())
+        .output()
+        .expect("keyfence runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let env = [("KEYFENCE_MODE", "scan")];
+    let step = r.scan(&bin, &env);
+    assert_eq!(step.output("findings"), "1", "{}", step.log());
+    let step = r.scan(
+        &bin,
+        &[env[0], ("KEYFENCE_BASELINE", "ci/keyfence-baseline.json")],
+    );
+    assert_eq!(step.code, 0, "{}", step.log());
+    assert_eq!(step.output("findings"), "0");
+    assert!(
+        step.stdout.contains("--baseline ci/keyfence-baseline.json"),
+        "{}",
+        step.log()
+    );
+}
