@@ -322,6 +322,13 @@ fn history_with_a_removed_secret() -> (TestRepo, git2::Oid, String) {
 #[test]
 fn a_history_scan_with_findings_is_accepted_and_points_at_the_commit() {
     let (repo, leak, token) = history_with_a_removed_secret();
+    repo.git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://github.com/keyfence/demo.git",
+    ]);
+    let head = repo.git(&["rev-parse", "HEAD"]);
     let raw = keyfence()
         .arg("git")
         .arg(repo.path())
@@ -338,6 +345,9 @@ fn a_history_scan_with_findings_is_accepted_and_points_at_the_commit() {
     let log = assert_github_accepts(&raw);
     let run = &log["runs"][0];
     assert_eq!(run["automationDetails"]["id"], "keyfence/git/");
+    let vcp = &run["versionControlProvenance"][0];
+    assert_eq!(vcp["repositoryUri"], "https://github.com/keyfence/demo.git");
+    assert_eq!(vcp["revisionId"], head.trim());
     let results = run["results"].as_array().expect("results");
     let r = results
         .iter()
