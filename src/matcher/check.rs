@@ -90,7 +90,7 @@ mod tests {
         let mut b = crate::rules::RuleSetBuilder::default();
         b.add_file_text(
             "t.toml",
-            "[[rules]]\nid = \"t\"\nname = \"T\"\nkeywords = [\"tk_\"]\nregex = 'tk_[a-z]{8}'\nexamples = ['tk_pqmzrwxk', 'tk_short']\nnegative_examples = ['tk_qwertyui']\n",
+            "[[rules]]\nid = \"t\"\nname = \"T\"\nkeywords = [\"tk_\"]\nregex = 'tk_[a-z]{8}'\nexamples = ['tk_pqmzrwxk', 'tk_short']\nnegative_examples = ['tk_wmxkqpzt']\n",
         )
         .expect("parses");
         let f = check_examples(&Arc::new(b.build(&[]).expect("builds")));

@@ -2,7 +2,8 @@
 //! that are code, labels, hashes, identifiers, paths or URLs rather than
 //! credentials.
 
-/// Name fragments that say a hex value is a digest rather than a secret.
+/// Name fragments that say a hex value is a digest or an identifier rather
+/// than a secret.
 const DIGEST_NAMES: &[&str] = &[
     "hash",
     "sha",
@@ -14,17 +15,49 @@ const DIGEST_NAMES: &[&str] = &[
     "integrity",
     "fingerprint",
     "nonce",
+    "revision",
+    "version",
+    "cache",
 ];
+
+/// Prefixes of values that refer to a secret stored elsewhere, or that are
+/// URLs and paths (compared lowercase).
+const REFERENCE_PREFIXES: &[&str] = &[
+    "http://",
+    "https://",
+    "data:",
+    "file:",
+    "/",
+    "./",
+    "../",
+    "~/",
+    "arn:",
+    "vault:",
+    "op://",
+    "ssm:",
+    "env:",
+    "secret:",
+    "ref+",
+    "sops:",
+    "awskms:",
+    "gcpkms:",
+    "azurekeyvault:",
+];
+
+/// Prefixes of integrity and content-hash strings (`sha512-…` in npm lock
+/// files, `h1:…` in `go.sum`, `sha256:…` image digests).
+const INTEGRITY_PREFIXES: &[&str] = &[
+    "sha1-", "sha256-", "sha384-", "sha512-", "sha256:", "sha512:", "sha1:", "md5:", "h1:", "zh:",
+];
+
+/// Fragments of format strings and i18n interpolation.
+const FORMAT_MARKERS: &[&str] = &["%s", "%d", "%v", "%@", "%1$s"];
 
 /// True when a generic rule's `secret` is not plausibly a credential. `matched`
 /// is the whole match (the name and the value), used for the name.
 pub fn is_implausible_generic_value(secret: &[u8], matched: &[u8]) -> bool {
     let s = secret;
-    // An identifier, label or dotted path: letters, '_', '.', '-' and no digit
-    // (`Password`, `tokenValue`, `config.api_key`, `reset-password`).
-    if s.iter()
-        .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'.' | b'-'))
-    {
+    if is_word_or_label(s) {
         return true;
     }
     // Code: a call, an index, an operator.
@@ -34,25 +67,20 @@ pub fn is_implausible_generic_value(secret: &[u8], matched: &[u8]) -> bool {
         return true;
     }
     let lower = s.to_ascii_lowercase();
-    // URLs, data URIs and file paths.
-    for p in [
-        &b"http://"[..],
-        b"https://",
-        b"data:",
-        b"file:",
-        b"/",
-        b"./",
-        b"../",
-        b"~/",
-    ] {
-        if lower.starts_with(p) {
-            return true;
-        }
+    let starts = |p: &&str| lower.starts_with(p.as_bytes());
+    if REFERENCE_PREFIXES.iter().any(starts) || INTEGRITY_PREFIXES.iter().any(starts) {
+        return true;
+    }
+    if FORMAT_MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
+    {
+        return true;
     }
     if is_uuid(s) {
         return true;
     }
-    // Hex digests where the name says hash.
+    // Hex digests where the name says digest.
     if matches!(s.len(), 32 | 40 | 64 | 128) && s.iter().all(u8::is_ascii_hexdigit) {
         let name = matched.to_ascii_lowercase();
         let name = &name[..name.len().saturating_sub(s.len())];
@@ -63,27 +91,53 @@ pub fn is_implausible_generic_value(secret: &[u8], matched: &[u8]) -> bool {
             return true;
         }
     }
-    // Integrity strings (`sha512-…`, `sha256:…`).
-    for p in [
-        &b"sha1-"[..],
-        b"sha256-",
-        b"sha384-",
-        b"sha512-",
-        b"sha256:",
-        b"sha1:",
-        b"md5:",
-    ] {
-        if lower.starts_with(p) {
-            return true;
-        }
-    }
-    // Boolean and null literals, numbers only, dates.
+    // Numbers, versions, dates and times.
     if s.iter()
         .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b':' | b'+' | b'_'))
     {
         return true;
     }
     false
+}
+
+/// A word, identifier, dotted path or UI label in any script: letters and
+/// `_ . -` only, possibly ending in label punctuation (`Password:`,
+/// `tokenValue`, `config.api_key`, `Contraseña`, `Пароль`).
+fn is_word_or_label(s: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(s) else {
+        return false;
+    };
+    let text = text.trim_end_matches([':', '?', '!', '.', '\u{2026}', '*']);
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, '_' | '.' | '-'))
+}
+
+/// True when the name in `prefix` (the match up to its value) ends with one
+/// of `keywords`: the name is the keyword itself, right beside its value
+/// (`api_key: "…"`, `"password": "…"`), not a longer identifier that merely
+/// contains it (`tokenInputLabel: "…"`).
+pub fn name_ends_with_keyword(prefix: &[u8], keywords: &[String]) -> bool {
+    let name = prefix.trim_ascii_end();
+    let end = name
+        .iter()
+        .rposition(|b| !matches!(b, b'"' | b'\'' | b'`' | b'=' | b':' | b'>' | b' ' | b'\t'))
+        .map_or(0, |p| p + 1);
+    let name = name[..end].to_ascii_lowercase();
+    let squashed: Vec<u8> = name
+        .iter()
+        .copied()
+        .filter(|b| !matches!(b, b'_' | b'-' | b'.'))
+        .collect();
+    keywords.iter().any(|k| {
+        let k = k.to_ascii_lowercase();
+        let ks: Vec<u8> = k
+            .bytes()
+            .filter(|b| !matches!(b, b'_' | b'-' | b'.'))
+            .collect();
+        name.ends_with(k.as_bytes()) || squashed.ends_with(&ks)
+    })
 }
 
 fn is_uuid(s: &[u8]) -> bool {
@@ -122,15 +176,67 @@ mod tests {
     }
 
     #[test]
+    fn ui_labels_in_any_language_are_dropped() {
+        for v in [
+            "Password:",
+            "Contrase\u{f1}a",
+            "\u{41f}\u{430}\u{440}\u{43e}\u{43b}\u{44c}",
+            "\u{30d1}\u{30b9}\u{30ef}\u{30fc}\u{30c9}",
+            "Mot_de_passe",
+            "Passwort?",
+            "Kennwort\u{2026}",
+        ] {
+            assert!(implausible(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn references_to_secret_stores_are_dropped() {
+        for v in [
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
+            "vault:secret/data/db#password",
+            "op://Infra/db/password",
+            "ref+awsssm://prod/db/password",
+            "ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)",
+        ] {
+            assert!(implausible(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn integrity_strings_and_format_strings_are_dropped() {
+        for v in [
+            "h1:Qm8zU0V1bXq3Ll1cZ8rXyUpv0bTqS1vV5xQeR2b9Kfs=",
+            "zh:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d",
+            "sha256:9f86d081884c7d659a2feaa0c55ad015",
+            "Welcome%s!Again9",
+        ] {
+            assert!(implausible(v), "{v}");
+        }
+    }
+
+    #[test]
     fn hex_needs_a_digest_name_to_be_dropped() {
         let hex = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
-        assert!(is_implausible_generic_value(
-            hex.as_bytes(),
-            format!("token_sha256 = {hex}").as_bytes()
-        ));
+        for name in [
+            "token_sha256",
+            "secret_hash",
+            "api_key_checksum",
+            "token_version",
+        ] {
+            assert!(
+                is_implausible_generic_value(hex.as_bytes(), format!("{name} = {hex}").as_bytes()),
+                "{name}"
+            );
+        }
         assert!(!is_implausible_generic_value(
             hex.as_bytes(),
             format!("api_token = {hex}").as_bytes()
+        ));
+        let md5 = "5f4dcc3b5aa765d61d8327deb882cf99";
+        assert!(is_implausible_generic_value(
+            md5.as_bytes(),
+            format!("password_md5: {md5}").as_bytes()
         ));
     }
 
@@ -140,8 +246,30 @@ mod tests {
             "q8Zr2LmX0pVt7Yw4nB6c",
             "Tr0ub4dor&3xyz!",
             "a1b2c3d4e5f6g7h8i9j0",
+            "wq9:Xv2+Lm0_Rt7",
         ] {
             assert!(!implausible(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn name_right_beside_its_value() {
+        let kw: Vec<String> = ["token", "api_key", "password", "secret"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for p in [
+            "api_key: \"",
+            "\"password\":\"",
+            "apiKey=",
+            "client_secret => '",
+            "--token ",
+            "accessToken:\"",
+        ] {
+            assert!(name_ends_with_keyword(p.as_bytes(), &kw), "{p}");
+        }
+        for p in ["tokenInput:\"", "passwordLabel=", "secretHandling: '"] {
+            assert!(!name_ends_with_keyword(p.as_bytes(), &kw), "{p}");
         }
     }
 }

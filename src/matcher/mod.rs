@@ -8,13 +8,15 @@
 //! a file with no keyword costs one automaton pass whatever the rule count.
 
 mod check;
+mod context;
 mod entropy;
 mod generic;
 mod placeholder;
 
 pub use check::{check_examples, ExampleFailure};
+pub use context::{inside_public_blob, on_long_line, MINIFIED_LINE};
 pub use entropy::shannon_entropy;
-pub use generic::is_implausible_generic_value;
+pub use generic::{is_implausible_generic_value, name_ends_with_keyword};
 pub use placeholder::is_placeholder;
 
 use crate::rules::{Rule, RuleSet};
@@ -159,7 +161,7 @@ impl Matcher {
                     .map(|sp| sp.range())
                     .unwrap_or(m.range());
                 if !secret.is_empty() {
-                    if let Some(validated) = accept(rule, &hay[secret.clone()], &hay[m.range()]) {
+                    if let Some(validated) = accept(rule, hay, secret.clone(), m.range()) {
                         out.push(RawMatch {
                             rule: ri as usize,
                             secret,
@@ -196,7 +198,14 @@ impl Matcher {
 
 /// The per-rule checks after a regex match. `None` drops the match; otherwise
 /// the validation state.
-fn accept(rule: &Rule, secret: &[u8], matched: &[u8]) -> Option<Option<bool>> {
+fn accept(
+    rule: &Rule,
+    hay: &[u8],
+    secret_span: Range<usize>,
+    span: Range<usize>,
+) -> Option<Option<bool>> {
+    let secret = &hay[secret_span.clone()];
+    let matched = &hay[span.clone()];
     if let Some(min) = rule.syntax.entropy {
         if shannon_entropy(secret) < min {
             return None;
@@ -208,7 +217,19 @@ fn accept(rule: &Rule, secret: &[u8], matched: &[u8]) -> Option<Option<bool>> {
     if is_placeholder(secret) {
         return None;
     }
-    if rule.syntax.generic && is_implausible_generic_value(secret, matched) {
+    if rule.syntax.generic {
+        if is_implausible_generic_value(secret, matched) {
+            return None;
+        }
+        // Minified code: only a name written right beside its value counts.
+        let prefix = &hay[span.start..secret_span.start.max(span.start)];
+        if on_long_line(hay, span.start, span.end)
+            && !name_ends_with_keyword(prefix, &rule.syntax.keywords)
+        {
+            return None;
+        }
+    }
+    if inside_public_blob(hay, secret_span.start) {
         return None;
     }
     match rule.validator {
