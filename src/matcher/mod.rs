@@ -176,7 +176,7 @@ impl Matcher {
                     .and_then(|g| caps.get_group(g))
                     .map_or(m.range(), |sp| sp.range());
                 if !secret.is_empty() {
-                    if let Some(validated) = accept(rule, &hay[secret.clone()], &hay[m.range()]) {
+                    if let Some(validated) = accept(rule, hay, secret.clone(), m.range()) {
                         out.push(RawMatch {
                             rule: ri as usize,
                             secret,
