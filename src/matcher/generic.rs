@@ -107,7 +107,10 @@ fn is_word_or_label(s: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(s) else {
         return false;
     };
-    let text = text.trim_end_matches([':', '?', '!', '.', '\u{2026}', '*']);
+    // `::` paths (`token::Kind`) and symbols (`:password`) lead with ':'.
+    let text = text
+        .trim_start_matches(':')
+        .trim_end_matches([':', '?', '!', '.', '\u{2026}', '*']);
     !text.is_empty()
         && text
             .chars()
@@ -185,6 +188,8 @@ mod tests {
             "Mot_de_passe",
             "Passwort?",
             "Kennwort\u{2026}",
+            ":is_complete_private_key",
+            ":password_confirmation",
         ] {
             assert!(implausible(v), "{v}");
         }
