@@ -107,7 +107,7 @@ impl FilterSet {
 
     /// True when the location filters keep the match.
     pub fn keep_location(&self, cx: &LocationContext<'_>) -> bool {
-        !(cx.generic && is_lock_file(cx.path)) && !self.allowlist.drops_location(cx)
+        !(self.allowlist.drops_location(cx) || cx.generic && is_lock_file(cx.path))
     }
 }
 

@@ -26,7 +26,7 @@ fn check(secret: &[u8], _matched: &[u8]) -> bool {
     if !is_base64url(header) || !is_base64url(payload) || !is_base64url(signature) {
         return false;
     }
-    if decode_base64(signature).is_none_or(|s| s.is_empty()) {
+    if !decode_base64(signature).is_some_and(|s| !s.is_empty()) {
         return false;
     }
     let Some(header) = decode_json_object(header) else {
