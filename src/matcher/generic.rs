@@ -51,7 +51,7 @@ const INTEGRITY_PREFIXES: &[&str] = &[
 ];
 
 /// Fragments of format strings and i18n interpolation.
-const FORMAT_MARKERS: &[&str] = &["%s", "%d", "%v", "%@", "%1$s"];
+const FORMAT_MARKERS: &[&str] = &["%s", "%d", "%v", "%@", "%1$s", "{0}"];
 
 /// True when a generic rule's `secret` is not plausibly a credential. `matched`
 /// is the whole match (the name and the value), used for the name.
@@ -71,9 +71,11 @@ pub fn is_implausible_generic_value(secret: &[u8], matched: &[u8]) -> bool {
     if REFERENCE_PREFIXES.iter().any(starts) || INTEGRITY_PREFIXES.iter().any(starts) {
         return true;
     }
+    // A format string leads or ends with its conversion (`%s: bad password`,
+    // `Password%s`); inside a random value `%d` is just two characters.
     if FORMAT_MARKERS
         .iter()
-        .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
+        .any(|m| lower.starts_with(m.as_bytes()) || lower.ends_with(m.as_bytes()))
     {
         return true;
     }
@@ -214,7 +216,8 @@ mod tests {
             "h1:Qm8zU0V1bXq3Ll1cZ8rXyUpv0bTqS1vV5xQeR2b9Kfs=",
             "zh:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d",
             "sha256:9f86d081884c7d659a2feaa0c55ad015",
-            "Welcome%s!Again9",
+            "Welcome_back_%s",
+            "%s:InvalidPassword",
         ] {
             assert!(implausible(v), "{v}");
         }
@@ -252,6 +255,7 @@ mod tests {
             "Tr0ub4dor&3xyz!",
             "a1b2c3d4e5f6g7h8i9j0",
             "wq9:Xv2+Lm0_Rt7",
+            "rBbsUJ%dVFAen^368",
         ] {
             assert!(!implausible(v), "{v}");
         }
