@@ -42,6 +42,8 @@ const REFERENCE_PREFIXES: &[&str] = &[
     "awskms:",
     "gcpkms:",
     "azurekeyvault:",
+    "@env:",
+    "@keychain:",
 ];
 
 /// Prefixes of integrity and content-hash strings (`sha512-…` in npm lock
@@ -64,6 +66,18 @@ pub fn is_implausible_generic_value(secret: &[u8], matched: &[u8]) -> bool {
     if s.iter()
         .any(|b| matches!(b, b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'\\'))
     {
+        return true;
+    }
+    // Paths and types in code (`core::fmt::Debug`, `proc_macro2::TokenStream`).
+    if memchr::memmem::find(s, b"::").is_some() {
+        return true;
+    }
+    if is_number_literal(s) {
+        return true;
+    }
+    let prefix = &matched[..matched.len().saturating_sub(s.len())];
+    let quoted = matches!(prefix.last(), Some(b'"' | b'\'' | b'`'));
+    if !quoted && is_constant_name(s) {
         return true;
     }
     let lower = s.to_ascii_lowercase();
@@ -100,6 +114,88 @@ pub fn is_implausible_generic_value(secret: &[u8], matched: &[u8]) -> bool {
         return true;
     }
     false
+}
+
+/// A number in code, with its base prefix and type suffix (`0x8031002C_u32`, `983040i32`, `10UL`).
+fn is_number_literal(s: &[u8]) -> bool {
+    let body = s
+        .strip_prefix(b"0x")
+        .or_else(|| s.strip_prefix(b"0X"))
+        .unwrap_or(s);
+    let hex = body.len() != s.len();
+    let digits = body
+        .iter()
+        .take_while(|b| b.is_ascii_digit() || **b == b'_' || (hex && b.is_ascii_hexdigit()))
+        .count();
+    if digits == 0 || !body[0].is_ascii_digit() && !hex {
+        return false;
+    }
+    let suffix = body[digits..].strip_prefix(b"_").unwrap_or(&body[digits..]);
+    [
+        &b""[..],
+        b"i8",
+        b"i16",
+        b"i32",
+        b"i64",
+        b"i128",
+        b"isize",
+        b"u8",
+        b"u16",
+        b"u32",
+        b"u64",
+        b"u128",
+        b"usize",
+        b"f32",
+        b"f64",
+        b"u",
+        b"l",
+        b"ul",
+        b"ll",
+        b"ull",
+        b"L",
+        b"UL",
+        b"LL",
+        b"ULL",
+        b"U",
+    ]
+    .contains(&suffix)
+}
+
+/// A constant or type name (`IKEEXT_CREDENTIAL0`, `MSV1_0_CREDENTIAL_KEY`,
+/// `MI_UserCredentials_0`): identifier words joined by `_`, one of them a
+/// word of three or more letters.
+fn is_constant_name(s: &[u8]) -> bool {
+    let words: Vec<&[u8]> = s.split(|&b| b == b'_').filter(|w| !w.is_empty()).collect();
+    words.len() >= 2
+        && s.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        && words
+            .iter()
+            .any(|w| w.iter().filter(|b| b.is_ascii_alphabetic()).count() >= 3)
+        && words.iter().all(|w| {
+            // Within a word, letters of one case, or a capitalised word, then digits.
+            let upper = w.iter().all(|b| !b.is_ascii_lowercase());
+            let capitalised = w[0].is_ascii_uppercase() || w[0].is_ascii_digit();
+            upper || capitalised || w.iter().all(|b| !b.is_ascii_uppercase())
+        })
+}
+
+/// True when an unquoted value is a type in a declaration (`Token:
+/// D3DKMT_HISTORY_TOKEN,`, `Key: X509KeyFlag = 3;`): an identifier after `:`
+/// that code, not a config file, follows (`,` `;` `)` `=` `{` `<`).
+pub fn is_type_annotation(secret: &[u8], matched: &[u8], following: &[u8]) -> bool {
+    let prefix = &matched[..matched.len().saturating_sub(secret.len())];
+    let sep = prefix.trim_ascii_end();
+    let next = following
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t'))
+        .copied();
+    sep.ends_with(b":")
+        && !secret.is_empty()
+        && (secret[0].is_ascii_alphabetic() || matches!(secret[0], b'_' | b'&' | b'*'))
+        && secret[1..]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        && matches!(next, Some(b',' | b';' | b')' | b'=' | b'{' | b'<'))
 }
 
 /// A word, identifier, dotted path or UI label in any script: letters and
@@ -198,6 +294,66 @@ mod tests {
     }
 
     #[test]
+    fn types_paths_numbers_and_constants_in_code_are_dropped() {
+        for (line, value) in [
+            ("token: cpuid::InitToken", "cpuid::InitToken"),
+            ("_token_start: &Self::Checkpoint", "&Self::Checkpoint"),
+            (
+                "password: windows_sys::core::PWSTR",
+                "windows_sys::core::PWSTR",
+            ),
+            ("TOKEN_ID: u32 = 0x8031002C_u32", "0x8031002C_u32"),
+            ("PrivateKeyServerVersionShift = 983040i32", "983040i32"),
+            ("localCredentials: IKEEXT_CREDENTIAL0", "IKEEXT_CREDENTIAL0"),
+            ("NtOwfPassword: LM_OWF_PASSWORD", "LM_OWF_PASSWORD"),
+            (
+                "CredentialKey: MSV1_0_CREDENTIAL_KEY",
+                "MSV1_0_CREDENTIAL_KEY",
+            ),
+            ("credentials: MI_UserCredentials_0", "MI_UserCredentials_0"),
+            (
+                "Token: STORAGE_OFFLOAD_TOKEN_0_0",
+                "STORAGE_OFFLOAD_TOKEN_0_0",
+            ),
+        ] {
+            assert!(
+                is_implausible_generic_value(value.as_bytes(), line.as_bytes()),
+                "{line}"
+            );
+        }
+        // A quoted constant-looking value is a literal, and may be a password.
+        assert!(!is_implausible_generic_value(
+            b"ADMIN_PASS_2024",
+            b"password = \"ADMIN_PASS_2024"
+        ));
+    }
+
+    #[test]
+    fn type_annotations_are_code_but_yaml_values_are_not() {
+        let typed = |line: &str, value: &str, after: &str| {
+            is_type_annotation(value.as_bytes(), line.as_bytes(), after.as_bytes())
+        };
+        assert!(typed(
+            "pub Token: D3DKMT_PRESENTHISTORYTOKEN_0",
+            "D3DKMT_PRESENTHISTORYTOKEN_0",
+            ","
+        ));
+        let flag = "X509CertificateTemplatePrivateKeyFlag";
+        assert!(typed(
+            &format!("pub const PrivateKeyAttestMask: {flag}"),
+            flag,
+            " = 12288i32;"
+        ));
+        // Values assembled here so that this file holds no password-like line.
+        let v = format!("Xk9mQ2{}", "pL7vR3zT");
+        let line = |sep: &str| format!("password{sep}{v}");
+        assert!(!typed(&line(": "), &v, ""));
+        assert!(!typed(&line(": "), &v, "  # prod"));
+        assert!(!typed(&line(": \""), &v, "\","));
+        assert!(!typed(&line(" = "), &v, ";"));
+    }
+
+    #[test]
     fn references_to_secret_stores_are_dropped() {
         for v in [
             "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
@@ -205,6 +361,8 @@ mod tests {
             "op://Infra/db/password",
             "ref+awsssm://prod/db/password",
             "ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)",
+            "@env:AC_PASSWORD",
+            "@keychain:AC_PASSWORD",
         ] {
             assert!(implausible(v), "{v}");
         }

@@ -16,7 +16,7 @@ mod placeholder;
 pub use check::{check_examples, ExampleFailure};
 pub use context::{inside_public_blob, on_long_line, MINIFIED_LINE};
 pub use entropy::shannon_entropy;
-pub use generic::{is_implausible_generic_value, name_ends_with_keyword};
+pub use generic::{is_implausible_generic_value, is_type_annotation, name_ends_with_keyword};
 pub use placeholder::is_placeholder;
 
 use crate::rules::{Rule, RuleSet};
@@ -310,7 +310,10 @@ fn accept(rule: &Rule, hay: &[u8], secret_span: Range<usize>, span: Range<usize>
         return Verdict::Drop;
     }
     if rule.syntax.generic {
-        if is_implausible_generic_value(secret, matched) {
+        let following = &hay[span.end..(span.end + 8).min(hay.len())];
+        if is_implausible_generic_value(secret, matched)
+            || is_type_annotation(secret, matched, following)
+        {
             return Verdict::Drop;
         }
         // Minified code: only a name written right beside its value counts.

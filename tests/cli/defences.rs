@@ -327,3 +327,20 @@ fn validated_findings_say_so() {
     assert_eq!(report["findings"][0]["rule_id"], "github-pat");
     assert_eq!(report["findings"][0]["validated"], true);
 }
+
+#[test]
+fn types_paths_and_constants_in_code() {
+    only_the_control_is_reported(
+        "bindings.rs",
+        &lines(&[
+            "pub type TokenStream2 = proc_macro2::TokenStream;",
+            "    _token_start: &Self::Checkpoint,",
+            "pub const FVE_E_POLICY_PASSWORD_REQUIRED: windows_sys::core::HRESULT = 0x8031002C_u32 as _;",
+            "pub const PrivateKeyServerVersionMask: X509CertificateTemplatePrivateKeyFlag = 983040i32;",
+            "    pub CredentialKey: MSV1_0_CREDENTIAL_KEY,",
+            "    pub Token: D3DKMT_PRESENTHISTORYTOKEN_0,",
+            "let token: cpuid::InitToken = cpuid::init();",
+            "use crate::token::private::CustomToken;",
+        ]),
+    );
+}
