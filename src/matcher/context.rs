@@ -8,7 +8,7 @@
 pub const MINIFIED_LINE: usize = 1000;
 
 /// Longest run of encoded text walked back from a match to find what encodes it.
-const MAX_BLOB_WALK: usize = 256 * 1024;
+const MAX_BLOB_WALK: usize = 64 * 1024;
 
 /// True when the match starting at `start` lies inside a data URI, the body
 /// of an SSH public key, or a PEM block that is not a private key
