@@ -136,9 +136,7 @@ fn main() {
     let size_mb: usize = get("--size-mb")
         .map(|s| s.parse().unwrap())
         .unwrap_or(if quick { 16 } else { 200 });
-    let runs: usize = get("--runs")
-        .map(|s| s.parse().unwrap())
-        .unwrap_or(if quick { 3 } else { 3 });
+    let runs: usize = get("--runs").map(|s| s.parse().unwrap()).unwrap_or(3);
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);

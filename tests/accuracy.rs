@@ -5,6 +5,7 @@
 //! The table of recall, precision and F1 per family, and of reported hard
 //! negatives per kind, is printed on stderr and written to
 //! `target/accuracy.md`.
+#![allow(clippy::print_stderr)]
 
 use keyfence::config::Config;
 use keyfence::rules::reference::family;

@@ -23,7 +23,7 @@ impl Compiled {
     fn applies(&self, rule_id: &str) -> bool {
         self.rule_ids
             .as_ref()
-            .is_none_or(|ids| ids.iter().any(|i| i == rule_id))
+            .map_or(true, |ids| ids.iter().any(|i| i == rule_id))
     }
 }
 
