@@ -1,6 +1,9 @@
 //! The global placeholder filter: values that stand for a secret rather than
 //! being one. Applied to every rule's secret.
 
+use aho_corasick::AhoCorasick;
+use std::sync::OnceLock;
+
 /// Fragments that mark a value as a template, an environment look-up or a
 /// placeholder (compared lowercase).
 const MARKERS: &[&str] = &[
@@ -79,14 +82,19 @@ const WRAPPERS: &[(&[u8], &[u8])] = &[
 /// True when `secret` is a placeholder, template variable, environment
 /// look-up, documented example key, or a value of very low character variety.
 pub fn is_placeholder(secret: &[u8]) -> bool {
-    let lower = secret.to_ascii_lowercase();
-    let text = String::from_utf8_lossy(&lower);
-    if MARKERS.iter().any(|m| text.contains(m)) {
+    static MARKER_SET: OnceLock<AhoCorasick> = OnceLock::new();
+    let markers = MARKER_SET.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(MARKERS)
+            .expect("the placeholder markers are valid literals")
+    });
+    if markers.is_match(secret) {
         return true;
     }
     if DOCUMENTED_EXAMPLES
         .iter()
-        .any(|e| memchr::memmem::find(secret, e.as_bytes()).is_some())
+        .any(|e| contains(secret, e.as_bytes()))
     {
         return true;
     }
@@ -104,6 +112,14 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         return true;
     }
     low_variety(secret) || repeats_a_unit(secret) || has_sequential_run(secret, 8)
+}
+
+/// Substring test without a searcher's set-up cost, for the few long documented keys.
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.len() >= needle.len()
+        && hay
+            .windows(needle.len())
+            .any(|w| w[0] == needle[0] && w == needle)
 }
 
 /// True when the value is one short unit repeated three or more times (`abcabcabc`).
