@@ -26,8 +26,9 @@ fn check(secret: &[u8], _matched: &[u8]) -> bool {
     if !is_base64url(header) || !is_base64url(payload) || !is_base64url(signature) {
         return false;
     }
-    if !decode_base64(signature).is_some_and(|s| !s.is_empty()) {
-        return false;
+    match decode_base64(signature) {
+        Some(s) if !s.is_empty() => {}
+        _ => return false,
     }
     let Some(header) = decode_json_object(header) else {
         return false;

@@ -72,13 +72,14 @@ pub(crate) fn is_complete_private_key(text: &[u8]) -> bool {
         b"OPENSSH PRIVATE KEY" => decoded.starts_with(b"openssh-key-v1\0"),
         b"PGP PRIVATE KEY BLOCK" => {
             decoded[0] & 0x80 != 0
-                && body.checksum.as_deref().map_or(true, |sum| {
-                    decode_base64(sum).is_some_and(|s| {
+                && match body.checksum.as_deref() {
+                    None => true,
+                    Some(sum) => decode_base64(sum).is_some_and(|s| {
                         s.len() == 3
                             && u32::from(s[0]) << 16 | u32::from(s[1]) << 8 | u32::from(s[2])
                                 == crc24(&decoded)
-                    })
-                })
+                    }),
+                }
         }
         _ if body.encrypted => decoded.len() % 8 == 0,
         _ => der_sequence_fills(&decoded),
