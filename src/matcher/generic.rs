@@ -20,21 +20,26 @@ const DIGEST_NAMES: &[&str] = &[
 /// is the text before the secret on its line (the name it is assigned to).
 pub fn is_implausible_generic_value(secret: &[u8], name: &[u8]) -> bool {
     let s = secret;
-    // An identifier, label or dotted path: letters, '_', '.', '-' and no digit
-    // (`Password`, `tokenValue`, `config.api_key`, `reset-password`).
+    // An identifier, label, dotted path or expression without digits: letters,
+    // '_', '.', '-' and operators (`Password`, `tokenValue`, `config.api_key`,
+    // `reset-password`, `response?`, `&self.token`, `path/to/file`).
     if s.iter()
-        .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'.' | b'-'))
+        .all(|b| b.is_ascii_alphabetic() || b"_.-?!&*:/$@".contains(b))
     {
         return true;
     }
-    // Code: a call, an index, an operator.
-    if s.iter()
-        .any(|b| matches!(b, b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'\\'))
-    {
+    // Code: a call, an index, a block, a path or an operator
+    // (`get_secret()`, `std::sync::OnceLock`, `self->token`, `count++`).
+    if s.iter().any(|b| b"()[]{}\\".contains(b)) {
         return true;
+    }
+    for op in [&b"::"[..], b"->", b"=>", b"++", b"--", b"$("] {
+        if memchr::memmem::find(s, op).is_some() {
+            return true;
+        }
     }
     let lower = s.to_ascii_lowercase();
-    // URLs, data URIs and file paths.
+    // URLs, data URIs, file paths, preprocessor lines.
     for p in [
         &b"http://"[..],
         b"https://",
@@ -44,23 +49,29 @@ pub fn is_implausible_generic_value(secret: &[u8], name: &[u8]) -> bool {
         b"./",
         b"../",
         b"~/",
+        b"#",
+        b"$",
     ] {
         if lower.starts_with(p) {
             return true;
         }
     }
+    // Password hashes (bcrypt `$2b$…`, crypt `$6$…`) are digests, not secrets.
+    if s.len() > 3 && s[0] == b'$' && s[1..].contains(&b'$') {
+        return true;
+    }
     if is_uuid(s) {
         return true;
     }
-    // Hex digests where the name says hash.
-    if matches!(s.len(), 32 | 40 | 64 | 128) && s.iter().all(u8::is_ascii_hexdigit) {
-        let name = name.to_ascii_lowercase();
-        if DIGEST_NAMES
+    let name = name.to_ascii_lowercase();
+    let name_says = |words: &[&str]| {
+        words
             .iter()
             .any(|d| memchr::memmem::find(&name, d.as_bytes()).is_some())
-        {
-            return true;
-        }
+    };
+    // Hex digests where the name says hash; any value whose name says hash.
+    if name_says(DIGEST_NAMES) && (s.iter().all(u8::is_ascii_hexdigit) || name_says(&["hash"])) {
+        return true;
     }
     // Integrity strings (`sha512-…`, `sha256:…`).
     for p in [
@@ -76,7 +87,7 @@ pub fn is_implausible_generic_value(secret: &[u8], name: &[u8]) -> bool {
             return true;
         }
     }
-    // Boolean and null literals, numbers only, dates.
+    // Numbers, dates, versions.
     if s.iter()
         .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b':' | b'+' | b'_'))
     {
