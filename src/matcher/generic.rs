@@ -31,6 +31,8 @@ const REFERENCE_PREFIXES: &[&str] = &[
     "./",
     "../",
     "~/",
+    "#",
+    "$",
     "arn:",
     "vault:",
     "op://",
@@ -59,18 +61,21 @@ const FORMAT_MARKERS: &[&str] = &["%s", "%d", "%v", "%@", "%1$s", "{0}"];
 /// is the text before the secret on its line (the name it is assigned to).
 pub fn is_implausible_generic_value(secret: &[u8], name: &[u8]) -> bool {
     let s = secret;
+    // An identifier, label, dotted path or expression without digits, in any
+    // script (`Password`, `tokenValue`, `config.api_key`, `response?`,
+    // `&self.token`, `Contrase\u{f1}a`).
     if is_word_or_label(s) {
         return true;
     }
-    // Code: a call, an index, an operator.
-    if s.iter()
-        .any(|b| matches!(b, b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'\\'))
-    {
+    // Code: a call, an index, a block, a path or an operator
+    // (`get_secret()`, `std::sync::OnceLock`, `self->token`, `count++`).
+    if s.iter().any(|b| b"()[]{}\\".contains(b)) {
         return true;
     }
-    // Paths and types in code (`core::fmt::Debug`, `proc_macro2::TokenStream`).
-    if s.windows(2).any(|w| w == b"::") {
-        return true;
+    for op in [&b"::"[..], b"->", b"=>", b"++", b"--", b"$("] {
+        if s.windows(op.len()).any(|w| w == op) {
+            return true;
+        }
     }
     if is_number_literal(s) {
         return true;
@@ -84,6 +89,10 @@ pub fn is_implausible_generic_value(secret: &[u8], name: &[u8]) -> bool {
     if REFERENCE_PREFIXES.iter().any(starts) || INTEGRITY_PREFIXES.iter().any(starts) {
         return true;
     }
+    // Password hashes (bcrypt `$2b$…`, crypt `$6$…`) are digests, not secrets.
+    if s.len() > 3 && s[0] == b'$' && s[1..].contains(&b'$') {
+        return true;
+    }
     // A format string leads or ends with its conversion (`%s: bad password`,
     // `Password%s`); inside a random value `%d` is just two characters.
     if FORMAT_MARKERS
@@ -95,15 +104,15 @@ pub fn is_implausible_generic_value(secret: &[u8], name: &[u8]) -> bool {
     if is_uuid(s) {
         return true;
     }
-    // Hex digests where the name says digest.
-    if matches!(s.len(), 32 | 40 | 64 | 128) && s.iter().all(u8::is_ascii_hexdigit) {
-        let name = name.to_ascii_lowercase();
-        if DIGEST_NAMES
+    // Hex digests where the name says digest; any value whose name says hash.
+    let name = name.to_ascii_lowercase();
+    let name_says = |words: &[&str]| {
+        words
             .iter()
             .any(|d| name.windows(d.len()).any(|w| w == d.as_bytes()))
-        {
-            return true;
-        }
+    };
+    if name_says(DIGEST_NAMES) && (s.iter().all(u8::is_ascii_hexdigit) || name_says(&["hash"])) {
+        return true;
     }
     // Numbers, versions, dates and times.
     if s.iter()
@@ -209,7 +218,7 @@ fn is_word_or_label(s: &[u8]) -> bool {
     !text.is_empty()
         && text
             .chars()
-            .all(|c| c.is_alphabetic() || matches!(c, '_' | '.' | '-'))
+            .all(|c| c.is_alphabetic() || "_.-?!&*:/$@".contains(c))
 }
 
 /// True when the name in `prefix` (the match up to its value) ends with one
