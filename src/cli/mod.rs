@@ -2,9 +2,11 @@
 //! and the shared output path (format, `--output`, exit codes).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod git;
 mod output;
 mod rules;
 mod scan;
+mod staged;
 
 use clap::{Args, Parser, Subcommand};
 use keyfence::report::Format;
@@ -25,6 +27,10 @@ pub struct Cli {
 enum Command {
     /// Scan files and directories ('-' reads stdin); respects .gitignore.
     Scan(scan::ScanArgs),
+    /// Scan git history: every blob reachable from all refs, each unique blob once.
+    Git(git::GitArgs),
+    /// Scan only the lines the staged changes add (for pre-commit).
+    Staged(staged::StagedArgs),
     /// List, explain and check detection rules.
     Rules(rules::RulesArgs),
     /// Print shell completions.
@@ -78,6 +84,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Git(args) => git::run(args),
+        Command::Staged(args) => staged::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
