@@ -59,6 +59,9 @@ pub fn configure_libgit2() {
     // Objects are inflated for their content only; re-hashing each one would
     // cost more than scanning it.
     git2::opts::strict_hash_verification(false);
+    // Each tree and blob is read once (history scans keep their own compact
+    // index), so libgit2's object cache would only hold memory.
+    git2::opts::enable_caching(false);
 }
 
 pub fn run(args: GitArgs) -> anyhow::Result<ExitCode> {

@@ -85,6 +85,8 @@ impl HistoryProgress for NoProgress {}
 
 /// Blobs waiting between the walk and the workers.
 const QUEUE: usize = 4096;
+/// Blobs found before the workers get the first batch.
+const FIRST_BATCH: usize = 4096;
 
 /// Scans the history of `repo` chosen by `opts`.
 pub fn scan_history(
@@ -126,13 +128,31 @@ pub fn scan_history(
         for &tree in &sel.boundary {
             index.add_boundary(&reader, tree);
         }
-        for &c in &sel.commits {
-            index.add_commit(&reader, c, &mut |i, oid| {
-                progress.blob_found();
+        // Blobs go to the workers in batches sorted by path, so the versions
+        // of a file are read one after another: each is a small delta on the
+        // one before, still in libgit2's delta-base cache. Batches double in
+        // size, so the workers start early and a file's history is split
+        // into few batches.
+        let mut pending: Vec<(u32, u32, Oid)> = Vec::new();
+        let mut sent = 0usize;
+        let flush = |pending: &mut Vec<(u32, u32, Oid)>| {
+            pending.sort_unstable_by_key(|&(path, i, _)| (path, i));
+            for (_, i, oid) in pending.drain(..) {
                 // Workers only stop when the channel closes, so this cannot fail.
                 let _ = tx.send((i, oid));
+            }
+        };
+        for &c in &sel.commits {
+            index.add_commit(&reader, c, &mut |i, path, oid| {
+                progress.blob_found();
+                pending.push((path, i, oid));
             });
+            if pending.len() >= FIRST_BATCH.max(sent) {
+                sent += pending.len();
+                flush(&mut pending);
+            }
         }
+        flush(&mut pending);
         drop(tx);
         progress.walk_done(index.blobs().len() as u64);
         let parts: Vec<Part> = workers
@@ -303,41 +323,44 @@ fn attribute(
         max: opts.max_file_size,
         cache: IdMap::default(),
     });
-    let mut candidates: Vec<(u32, Finding)> = Vec::new();
+    // Every (commit, path, match) where a secret may have been introduced.
+    let mut candidates: Vec<(u32, String, &BlobMatch)> = Vec::new();
     for (bi, ci, path) in locate::first_places(index, reader, &wanted, errors) {
-        let shown = path_string(&path);
-        let Some(info) = commits.info(index, ci, errors) else {
-            continue;
-        };
-        let info = CommitInfo {
-            path: shown.clone(),
-            ..info.clone()
-        };
         let commit_id = index.commits()[ci as usize].id;
+        let shown = path_string(&path);
         for m in &matches[&bi] {
-            let Some(f) = engine.locate(m, &shown, Some(&info)) else {
-                continue;
-            };
             if let Some(old) = before.as_mut() {
                 if old.had(repo, commit_id, &path, m, errors) {
                     continue;
                 }
             }
-            candidates.push((ci, f));
+            candidates.push((ci, shown.clone(), m));
         }
     }
-    let mut earliest: HashMap<(String, String), u32> = HashMap::new();
-    for (ci, f) in &candidates {
+    // The same secret at the same path is one finding, from its earliest
+    // commit. The filters see that commit, so allowlisting the commit that
+    // introduced a secret also hides the later commits that kept it.
+    let mut earliest: HashMap<(usize, &str, &str), u32> = HashMap::new();
+    for (ci, path, m) in &candidates {
         let e = earliest
-            .entry((f.fingerprint.clone(), f.path.clone()))
+            .entry((m.rule, m.secret_sha256.as_str(), path.as_str()))
             .or_insert(*ci);
         *e = (*e).min(*ci);
     }
-    let mut findings: Vec<Finding> = candidates
-        .into_iter()
-        .filter(|(ci, f)| earliest[&(f.fingerprint.clone(), f.path.clone())] == *ci)
-        .map(|(_, f)| f)
-        .collect();
+    let mut findings = Vec::new();
+    for (ci, path, m) in &candidates {
+        if earliest[&(m.rule, m.secret_sha256.as_str(), path.as_str())] != *ci {
+            continue;
+        }
+        let Some(info) = commits.info(index, *ci, errors) else {
+            continue;
+        };
+        let info = CommitInfo {
+            path: path.clone(),
+            ..info.clone()
+        };
+        findings.extend(engine.locate(m, path, Some(&info)));
+    }
     if opts.all_occurrences {
         add_occurrences(
             engine,

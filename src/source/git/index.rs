@@ -91,16 +91,16 @@ impl HistoryIndex {
     /// Marks everything under `tree` as already there: its blobs are never
     /// scanned and never attributed to a selected commit.
     pub fn add_boundary(&mut self, reader: &BlobReader<'_>, tree: Oid) {
-        self.walk(reader, tree, None, &mut |_, _| {});
+        self.walk(reader, tree, None, &mut |_, _, _| {});
     }
 
-    /// Adds the next commit (oldest first); calls `on_new(blob index, id)` for
-    /// every blob it is the first to carry.
+    /// Adds the next commit (oldest first); calls `on_new(blob index, path id,
+    /// blob id)` for every blob it is the first to carry.
     pub fn add_commit(
         &mut self,
         reader: &BlobReader<'_>,
         commit: CommitRec,
-        on_new: &mut dyn FnMut(u32, Oid),
+        on_new: &mut dyn FnMut(u32, u32, Oid),
     ) {
         let idx = self.commits.len() as u32;
         self.commits.push(commit);
@@ -168,7 +168,7 @@ impl HistoryIndex {
         reader: &BlobReader<'_>,
         root: Oid,
         commit: Option<u32>,
-        on_new: &mut dyn FnMut(u32, Oid),
+        on_new: &mut dyn FnMut(u32, u32, Oid),
     ) {
         if self.trees.contains_key(&root) {
             return;
@@ -246,7 +246,7 @@ impl HistoryIndex {
         oid: Oid,
         full: &[u8],
         commit: Option<u32>,
-        on_new: &mut dyn FnMut(u32, Oid),
+        on_new: &mut dyn FnMut(u32, u32, Oid),
     ) {
         match (self.blob_ids.get(&oid).copied(), commit) {
             (None, Some(c)) => {
@@ -258,7 +258,7 @@ impl HistoryIndex {
                     path,
                 });
                 self.blob_ids.insert(oid, idx);
-                on_new(idx, oid);
+                on_new(idx, path, oid);
             }
             (None, None) => {
                 self.blob_ids.insert(oid, BOUNDARY);

@@ -6,11 +6,12 @@
 //! remote already has) are walked by commit date alongside the wanted ones and
 //! the walk stops once only hidden commits are left, as git does.
 
+use super::index::{IdMap, IdSet};
 use super::{git_message, object_error};
 use crate::error::{Error, Result};
 use git2::{ErrorCode, Oid, Repository};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::BinaryHeap;
 
 /// Which commits to walk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,14 +184,14 @@ pub fn select(repo: &Repository, selector: &Selector, window: Window) -> Result<
         }
     }
     let walked = walk(repo, &tips, &hides, &mut sel.errors);
-    let chosen: HashSet<Oid> = walked
+    let chosen: IdSet<Oid> = walked
         .wanted
         .iter()
         .copied()
         .filter(|id| window.contains(walked.nodes[id].time))
         .collect();
     sel.commits = topo_order(&walked, &chosen);
-    let mut boundary = HashSet::new();
+    let mut boundary = IdSet::default();
     for c in &sel.commits {
         for p in walked.parents(&c.id) {
             if !chosen.contains(p) && boundary.insert(*p) {
@@ -274,7 +275,7 @@ struct Node {
 
 #[derive(Debug, Default)]
 struct Walked {
-    nodes: HashMap<Oid, Node>,
+    nodes: IdMap<Oid, Node>,
     parent_ids: Vec<Oid>,
     /// Commits reachable from the tips and not from the hidden ones, newest first.
     wanted: Vec<Oid>,
@@ -416,19 +417,19 @@ fn walk(repo: &Repository, tips: &[Oid], hides: &[Oid], errors: &mut Vec<String>
 
 /// Parents before children; among commits ready at once, the oldest (by
 /// commit time, then walk order) first.
-fn topo_order(w: &Walked, chosen: &HashSet<Oid>) -> Vec<CommitRec> {
-    let pos: HashMap<Oid, usize> = w
+fn topo_order(w: &Walked, chosen: &IdSet<Oid>) -> Vec<CommitRec> {
+    let pos: IdMap<Oid, usize> = w
         .wanted
         .iter()
         .filter(|id| chosen.contains(id))
         .enumerate()
         .map(|(i, id)| (*id, i))
         .collect();
-    let mut pending: HashMap<Oid, usize> = HashMap::new();
-    let mut children: HashMap<Oid, Vec<Oid>> = HashMap::new();
+    let mut pending: IdMap<Oid, usize> = IdMap::default();
+    let mut children: IdMap<Oid, Vec<Oid>> = IdMap::default();
     for id in pos.keys() {
         let mut n = 0;
-        let mut uniq = HashSet::new();
+        let mut uniq = IdSet::default();
         for p in w.parents(id) {
             if pos.contains_key(p) && uniq.insert(*p) {
                 n += 1;
