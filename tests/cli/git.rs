@@ -547,3 +547,46 @@ fn bad_arguments_and_non_repositories_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
 }
+
+#[test]
+fn moved_and_copied_files_are_reported_at_each_path() {
+    let r = TestRepo::new();
+    r.add("conf/keys.env", &pw_line(22));
+    r.add("conf/other.txt", "other\n");
+    let first = r.commit_at("keys", 1_700_000_000);
+    // Move the whole directory (the same tree at a new path) and copy the file.
+    r.remove("conf/keys.env");
+    r.remove("conf/other.txt");
+    r.add("settings/keys.env", &pw_line(22));
+    r.add("settings/other.txt", "other\n");
+    r.add("backup.env", &pw_line(22));
+    let moved = r.commit_at("move", 1_700_000_100);
+
+    let (_, v, _) = scan(r.path(), &[]);
+    assert_eq!(
+        located(&v),
+        vec![
+            ("backup.env".to_string(), 1, moved.to_string()),
+            ("conf/keys.env".to_string(), 1, first.to_string()),
+            ("settings/keys.env".to_string(), 1, moved.to_string()),
+        ]
+    );
+    assert_eq!(v["summary"]["files_scanned"], 2, "each unique blob once");
+}
+
+#[test]
+fn allowlisted_commits_and_excluded_paths_are_left_out() {
+    let r = TestRepo::new();
+    r.add("app.env", &pw_line(23));
+    let introduced = r.commit_at("key", 1_700_000_000);
+    r.add("app.env", &format!("{}OTHER=1\n", pw_line(23)));
+    r.commit_at("keeps the key", 1_700_000_100);
+    r.add("vendor/lib/conf.env", &pw_line(24));
+    r.commit_at("vendored", 1_700_000_200);
+    r.write(
+        ".keyfence.toml",
+        &format!("[scan]\nexclude = [\"vendor/**\"]\n[allowlist]\ncommits = [\"{introduced}\"]\n"),
+    );
+    let (code, v, _) = scan(r.path(), &[]);
+    assert_eq!((code, findings(&v).len()), (0, 0), "{v:#}");
+}
