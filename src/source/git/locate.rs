@@ -9,6 +9,9 @@ use std::rc::Rc;
 
 type Found = Rc<[(Box<[u8]>, u32)]>;
 
+/// Deepest tree nesting searched (git's own default limit).
+const MAX_TREE_DEPTH: usize = 4096;
+
 /// Searches trees for wanted blobs, remembering each tree's answer, so each
 /// unique tree is read at most once however many commits carry it.
 pub struct TreeSearch<'a, 'r> {
@@ -34,8 +37,18 @@ impl<'a, 'r> TreeSearch<'a, 'r> {
 
     /// Every wanted blob under `tree`: (path relative to the tree, index).
     pub fn find(&mut self, tree: Oid) -> Found {
+        self.find_at(tree, 0)
+    }
+
+    fn find_at(&mut self, tree: Oid, depth: usize) -> Found {
         if let Some(f) = self.memo.get(&tree) {
             return Rc::clone(f);
+        }
+        if depth > MAX_TREE_DEPTH {
+            self.errors.push(format!(
+                "object {tree}: trees nested more than {MAX_TREE_DEPTH} deep"
+            ));
+            return Rc::clone(&self.empty);
         }
         let mut found: Vec<(Box<[u8]>, u32)> = Vec::new();
         let mut subtrees = Vec::new();
@@ -58,7 +71,7 @@ impl<'a, 'r> TreeSearch<'a, 'r> {
             Err(e) => self.errors.push(e),
         }
         for (name, oid) in subtrees {
-            for (rel, i) in self.find(oid).iter() {
+            for (rel, i) in self.find_at(oid, depth + 1).iter() {
                 let mut p = name.clone();
                 p.push(b'/');
                 p.extend_from_slice(rel);
