@@ -479,6 +479,82 @@ mod tests {
         assert!(e.starts_with("line 1: "), "{e}");
     }
 
+    /// A commit with the given parents at `time` (an empty tree).
+    fn commit(repo: &Repository, parents: &[Oid], time: i64) -> Oid {
+        let sig = git2::Signature::new("T", "t@example.org", &git2::Time::new(time, 0))
+            .expect("signature");
+        let tree = repo
+            .find_tree(
+                repo.treebuilder(None)
+                    .expect("builder")
+                    .write()
+                    .expect("tree"),
+            )
+            .expect("tree");
+        let parents: Vec<git2::Commit<'_>> = parents
+            .iter()
+            .map(|p| repo.find_commit(*p).expect("parent"))
+            .collect();
+        let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+        repo.commit(None, &sig, &sig, &format!("c{time}"), &tree, &refs)
+            .expect("commit")
+    }
+
+    #[test]
+    fn ranges_match_git_even_with_skewed_dates() {
+        let dir = tempfile::TempDir::new().expect("tempdir");
+        let repo = Repository::init(dir.path()).expect("init");
+        // main: c1 - c2 - c3 - m; side: c2 - s1 - s2 - m. s1 claims to be
+        // older than everything, to make the date-ordered walk work for it.
+        let c1 = commit(&repo, &[], 100);
+        let c2 = commit(&repo, &[c1], 200);
+        let c3 = commit(&repo, &[c2], 300);
+        let s1 = commit(&repo, &[c2], 50);
+        let s2 = commit(&repo, &[s1], 400);
+        let m = commit(&repo, &[c3, s2], 500);
+        let ids = |sel: &Selection| {
+            let mut v: Vec<Oid> = sel.commits.iter().map(|c| c.id).collect();
+            v.sort();
+            v
+        };
+        let sorted = |mut v: Vec<Oid>| {
+            v.sort();
+            v
+        };
+        let range =
+            |spec: String| select(&repo, &Selector::Range(spec), Window::default()).expect("range");
+        let sel = range(format!("{c3}..{m}"));
+        assert_eq!(ids(&sel), sorted(vec![s1, s2, m]));
+        assert_eq!(sel.boundary.len(), 2, "c3 and c2 hold what was there");
+        assert_eq!(ids(&range(format!("{s2}..{c3}"))), vec![c3]);
+        assert_eq!(ids(&range(format!("{m}..{c3}"))), Vec::<Oid>::new());
+        assert_eq!(ids(&range(format!("{c1}..{s2}"))), sorted(vec![c2, s1, s2]));
+
+        // Parents come before children, whatever the dates say.
+        let all =
+            select(&repo, &Selector::Branch(m.to_string()), Window::default()).expect("branch");
+        let pos = |id: Oid| {
+            all.commits
+                .iter()
+                .position(|c| c.id == id)
+                .expect("selected")
+        };
+        assert_eq!(all.commits.len(), 6);
+        assert!(all.boundary.is_empty());
+        for (child, parent) in [(c2, c1), (c3, c2), (s1, c2), (s2, s1), (m, c3), (m, s2)] {
+            assert!(pos(parent) < pos(child));
+        }
+
+        // A window keeps what is inside it and marks its edge.
+        let w = Window {
+            since: Some(250),
+            until: Some(450),
+        };
+        let sel = select(&repo, &Selector::Branch(m.to_string()), w).expect("window");
+        assert_eq!(ids(&sel), sorted(vec![c3, s2]));
+        assert_eq!(sel.boundary.len(), 2, "c2 and s1");
+    }
+
     #[test]
     fn windows_are_inclusive() {
         let w = Window {
