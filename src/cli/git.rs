@@ -47,6 +47,9 @@ pub struct GitArgs {
     pub output: OutputArgs,
 }
 
+/// Bytes of a pack file mapped at a time.
+const PACK_WINDOW: usize = 32 << 20;
+
 /// Process-wide libgit2 settings for reading repositories we did not create.
 pub fn configure_libgit2() {
     // keyfence reads objects only and never runs hooks, filters or programs a
@@ -55,6 +58,11 @@ pub fn configure_libgit2() {
     // SAFETY: called before any thread uses libgit2.
     unsafe {
         let _ = git2::opts::set_verify_owner_validation(false);
+        // Pack files are mapped in windows (1 GiB each by default); cap what
+        // stays mapped so resident memory does not grow with the size of the
+        // history. Costs a little system time on packs larger than the cap.
+        let _ = git2::opts::set_mwindow_size(PACK_WINDOW);
+        let _ = git2::opts::set_mwindow_mapped_limit(4 * PACK_WINDOW);
     }
     // Objects are inflated for their content only; re-hashing each one would
     // cost more than scanning it.
