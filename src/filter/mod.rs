@@ -8,9 +8,13 @@
 //! baseline is applied last, to whole findings.
 
 mod allowlist;
+pub mod audit;
+pub mod baseline;
+pub mod import;
 mod inline;
 
 pub use allowlist::Allowlist;
+pub use baseline::{Baseline, Status, BASELINE_FILE_NAME};
 pub use inline::{inline_allows, INLINE_MARKERS};
 
 use crate::config::AllowlistConfig;
@@ -94,7 +98,8 @@ impl FilterSet {
 
     /// True when the location filters keep the match.
     pub fn keep_location(&self, cx: &LocationContext<'_>) -> bool {
-        !(cx.generic && is_lock_file(cx.path)) && !self.allowlist.drops_location(cx)
+        let lock_file = cx.generic && is_lock_file(cx.path);
+        !lock_file && !self.allowlist.drops_location(cx)
     }
 }
 
