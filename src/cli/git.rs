@@ -112,7 +112,7 @@ pub fn run(args: GitArgs) -> anyhow::Result<ExitCode> {
     };
     let show_bar =
         !args.output.quiet && !args.output.no_progress && std::io::stderr().is_terminal();
-    let out = if show_bar {
+    let mut out = if show_bar {
         let bar = Bar::new();
         let out = scan_history(&engine, &repo, &opts, &bar);
         bar.bar.finish_and_clear();
@@ -127,6 +127,13 @@ pub fn run(args: GitArgs) -> anyhow::Result<ExitCode> {
             out.commits
         );
     }
+    super::baseline::apply(
+        &args.engine,
+        &args.output,
+        &root,
+        &mut out.scan.findings,
+        &mut out.scan.summary,
+    )?;
     let catalog = keyfence::rule_catalog(engine.rules());
     emit(
         &args.output,
