@@ -83,7 +83,7 @@ pub struct Window {
 
 impl Window {
     fn contains(&self, t: i64) -> bool {
-        self.since.map_or(true, |s| t >= s) && self.until.map_or(true, |u| t <= u)
+        self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t <= u)
     }
 }
 
