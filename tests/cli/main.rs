@@ -4,5 +4,7 @@ mod allow;
 mod baseline;
 mod common;
 mod defences;
+mod git;
 mod rules;
 mod scan;
+mod staged;
