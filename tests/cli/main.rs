@@ -3,6 +3,9 @@
 mod allow;
 mod baseline;
 mod common;
+mod defences;
+mod git;
 mod integrations;
 mod rules;
 mod scan;
+mod staged;
