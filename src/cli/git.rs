@@ -8,7 +8,7 @@ use keyfence::config::{Config, DEFAULT_MAX_FILE_SIZE};
 use keyfence::scan::history::{scan_history, HistoryOptions, HistoryProgress, NoProgress};
 use keyfence::scan::Engine;
 use keyfence::source::git::time::{parse_date, DayEnd};
-use keyfence::source::git::{self, parse_pre_push, Selector, Window};
+use keyfence::source::git::{self, parse_pre_push, PushRef, Selector, Window};
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,7 +38,10 @@ pub struct GitArgs {
     #[arg(long)]
     pub all_occurrences: bool,
     /// Act as a pre-push hook: read '<local ref> <local sha> <remote ref> <remote sha>'
-    /// lines on stdin and scan only the commits the push adds.
+    /// lines on stdin and scan only the commits the push adds. Under pre-commit, which
+    /// keeps stdin to itself, the range comes from PRE_COMMIT_FROM_REF and
+    /// PRE_COMMIT_TO_REF; with neither, the commits of the pushed branch (or HEAD) that
+    /// no remote-tracking branch has.
     #[arg(long)]
     pub pre_push: bool,
     #[command(flatten)]
@@ -80,13 +83,7 @@ pub fn run(args: GitArgs) -> anyhow::Result<ExitCode> {
     let (config, origin) = Config::resolve(args.engine.config.as_deref(), &root)?;
     let engine = Engine::from_config(&config, origin.as_deref())?;
     let selector = if args.pre_push {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("pre-push: cannot read the refs on stdin")?;
-        Selector::PrePush(
-            parse_pre_push(&text).map_err(|e| anyhow::anyhow!("pre-push: stdin {e}"))?,
-        )
+        Selector::PrePush(pushed_refs(&repo)?)
     } else if let Some(r) = &args.range {
         Selector::Range(r.clone())
     } else if let Some(b) = &args.branch {
@@ -148,6 +145,53 @@ pub fn run(args: GitArgs) -> anyhow::Result<ExitCode> {
             errors_are_fatal: true,
         },
     )
+}
+
+/// What a push adds: git's pre-push lines on stdin; when stdin is empty (or
+/// a terminal), pre-commit's `PRE_COMMIT_FROM_REF`..`PRE_COMMIT_TO_REF`;
+/// without those (pre-commit passes no range when the push includes a root
+/// commit, or a manual run), the pushed branch (`PRE_COMMIT_LOCAL_BRANCH`,
+/// else HEAD) against every remote-tracking branch.
+fn pushed_refs(repo: &git2::Repository) -> anyhow::Result<Vec<PushRef>> {
+    let mut text = String::new();
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        stdin
+            .lock()
+            .read_to_string(&mut text)
+            .context("pre-push: cannot read the refs on stdin")?;
+    }
+    if !text.trim().is_empty() {
+        return parse_pre_push(&text).map_err(|e| anyhow::anyhow!("pre-push: stdin {e}"));
+    }
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let commit = |spec: &str, name: &str| -> anyhow::Result<git2::Oid> {
+        repo.revparse_single(spec)
+            .and_then(|o| o.peel_to_commit())
+            .map(|c| c.id())
+            .map_err(|e| anyhow::anyhow!("pre-push: {name} '{spec}': {}", e.message()))
+    };
+    let (local_ref, local, remote) = match var("PRE_COMMIT_TO_REF") {
+        Some(to) => {
+            let remote = match var("PRE_COMMIT_FROM_REF") {
+                Some(from) => commit(&from, "PRE_COMMIT_FROM_REF")?,
+                None => git2::Oid::zero(),
+            };
+            let local = commit(&to, "PRE_COMMIT_TO_REF")?;
+            (var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or(to), local, remote)
+        }
+        None => {
+            let branch = var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or_else(|| "HEAD".into());
+            let local = commit(&branch, "the pushed branch")?;
+            (branch, local, git2::Oid::zero())
+        }
+    };
+    Ok(vec![PushRef {
+        local_ref,
+        local,
+        remote_ref: var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default(),
+        remote,
+    }])
 }
 
 fn date(text: Option<&str>, flag: &str, end: DayEnd) -> anyhow::Result<Option<i64>> {
