@@ -56,7 +56,7 @@ fn the_hooks_are_the_documented_ones() {
     );
     assert_eq!(hook("keyfence-lint")["entry"], "keyfence lint");
     let push = hook("keyfence-push");
-    assert_eq!(push["entry"], "keyfence git --pre-push");
+    assert_eq!(push["entry"], "keyfence git --pre-push --no-progress");
     assert_eq!(push["always_run"], true);
     assert!(push["stages"]
         .as_array()
