@@ -3,8 +3,12 @@
 mod allow;
 mod baseline;
 mod common;
+mod defences;
+mod git;
 mod hostile;
 mod hostile_git;
+mod integrations;
 mod leaks;
 mod rules;
 mod scan;
+mod staged;
