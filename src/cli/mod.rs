@@ -2,6 +2,7 @@
 //! and the shared output path (format, `--output`, exit codes).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod lint;
 mod output;
 mod rules;
 mod scan;
@@ -27,6 +28,8 @@ enum Command {
     Scan(scan::ScanArgs),
     /// List, explain and check detection rules.
     Rules(rules::RulesArgs),
+    /// Check rotation and hygiene rules; --report rotation for the rotation report.
+    Lint(lint::LintArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -79,6 +82,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Lint(args) => lint::run(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "keyfence", &mut std::io::stdout());
