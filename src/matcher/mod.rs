@@ -19,7 +19,7 @@ pub use placeholder::is_placeholder;
 
 use crate::rules::{Rule, RuleSet};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex_automata::{meta, util::captures::Captures, Input};
+use regex_automata::{meta, util::captures::Captures, Anchored, Input};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
@@ -52,6 +52,7 @@ pub struct Scratch {
     open: Vec<(usize, usize)>,
     touched: Vec<u32>,
     windows: Vec<(u32, usize, usize)>,
+    anchors: Vec<(u32, usize, usize)>,
     regex: Vec<Option<(meta::Cache, Captures)>>,
 }
 
@@ -109,6 +110,7 @@ impl Matcher {
             open: vec![CLOSED; n],
             touched: Vec::new(),
             windows: Vec::new(),
+            anchors: Vec::new(),
             regex: (0..n).map(|_| None).collect(),
         }
     }
@@ -119,9 +121,17 @@ impl Matcher {
         let rules = self.rules.rules();
         let len = hay.len();
         scratch.windows.clear();
+        scratch.anchors.clear();
         for m in ac.find_overlapping_iter(hay) {
             for &ri in &self.keyword_rules[m.pattern().as_usize()] {
-                let w = rules[ri as usize].window;
+                let rule = &rules[ri as usize];
+                let w = rule.window;
+                if rule.syntax.anchored {
+                    scratch
+                        .anchors
+                        .push((ri, m.start(), (m.start() + w).min(len)));
+                    continue;
+                }
                 let (s, e) = (m.start().saturating_sub(w), (m.end() + w).min(len));
                 let open = &mut scratch.open[ri as usize];
                 if *open == CLOSED {
@@ -140,20 +150,54 @@ impl Matcher {
             let (s, e) = std::mem::replace(&mut scratch.open[ri as usize], CLOSED);
             scratch.windows.push((ri, s, e));
         }
-        if scratch.windows.is_empty() {
+        if scratch.windows.is_empty() && scratch.anchors.is_empty() {
             return;
         }
         let first = out.len();
         scratch.windows.sort_unstable();
+        for &(ri, s, e) in &scratch.anchors {
+            let rule = &rules[ri as usize];
+            let Some(compiled) = rule.regex() else {
+                continue;
+            };
+            let re = &compiled.regex;
+            let (cache, caps) = scratch.regex[ri as usize]
+                .get_or_insert_with(|| (re.create_cache(), re.create_captures()));
+            re.search_captures_with(
+                cache,
+                &Input::new(hay).range(s..e).anchored(Anchored::Yes),
+                caps,
+            );
+            if let Some(m) = caps.get_match() {
+                let secret = compiled
+                    .secret_group
+                    .and_then(|g| caps.get_group(g))
+                    .map_or(m.range(), |sp| sp.range());
+                if !secret.is_empty() {
+                    if let Some(validated) = accept(rule, &hay[secret.clone()], &hay[m.range()]) {
+                        out.push(RawMatch {
+                            rule: ri as usize,
+                            secret,
+                            span: m.range(),
+                            validated,
+                        });
+                    }
+                }
+            }
+        }
         for &(ri, s, e) in &scratch.windows {
             let rule = &rules[ri as usize];
+            let Some(compiled) = rule.regex() else {
+                continue;
+            };
+            let re = &compiled.regex;
             let (cache, caps) = scratch.regex[ri as usize]
-                .get_or_insert_with(|| (rule.regex.create_cache(), rule.regex.create_captures()));
+                .get_or_insert_with(|| (re.create_cache(), re.create_captures()));
             let mut input = Input::new(hay).range(s..e);
             loop {
-                rule.regex.search_captures_with(cache, &input, caps);
+                re.search_captures_with(cache, &input, caps);
                 let Some(m) = caps.get_match() else { break };
-                let secret = rule
+                let secret = compiled
                     .secret_group
                     .and_then(|g| caps.get_group(g))
                     .map(|sp| sp.range())
@@ -191,6 +235,34 @@ impl Matcher {
             }
         }
         out.truncate(kept);
+        self.drop_generic_overlaps(out, first);
+    }
+
+    /// A generic rule's match gives way to a provider rule's match over the same bytes.
+    fn drop_generic_overlaps(&self, out: &mut Vec<RawMatch>, first: usize) {
+        let rules = self.rules.rules();
+        let is_generic = |m: &RawMatch| rules[m.rule].syntax.generic;
+        if !out[first..].iter().any(is_generic) {
+            return;
+        }
+        let specific: Vec<Range<usize>> = out[first..]
+            .iter()
+            .filter(|m| !is_generic(m))
+            .map(|m| m.secret.clone())
+            .collect();
+        if specific.is_empty() {
+            return;
+        }
+        let mut i = first;
+        out.retain(|m| {
+            let keep_before = i < first;
+            i += 1;
+            keep_before
+                || !is_generic(m)
+                || !specific
+                    .iter()
+                    .any(|s| s.start < m.secret.end && m.secret.start < s.end)
+        });
     }
 }
 

@@ -12,7 +12,7 @@ pub use syntax::{RuleFile, RuleSyntax};
 use crate::severity::{Confidence, Severity};
 use regex_automata::meta;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use validators::Validator;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
@@ -43,10 +43,10 @@ pub struct Rule {
     pub syntax: RuleSyntax,
     /// Where it came from (a built-in file name or a config path).
     pub origin: String,
-    /// Compiled regex (ASCII mode, byte haystacks).
-    pub regex: meta::Regex,
-    /// Index of the `secret` capture group, when present.
-    pub secret_group: Option<usize>,
+    /// Compiled regex (ASCII mode, byte haystacks), built on first use for
+    /// built-in rules (they are checked by the test suite) and at load time for
+    /// a user's rules (so a bad one is reported at once).
+    regex: OnceLock<Option<Compiled>>,
     /// Compiled per-rule allowlist regexes on the secret.
     pub allowlist: Vec<regex::bytes::Regex>,
     /// The offline validator, if any.
@@ -56,8 +56,20 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// Compiles one rule.
+    /// Compiles one rule now, regex included.
     pub fn compile(syntax: RuleSyntax, origin: &str) -> Result<Rule, RuleError> {
+        let rule = Rule::prepare(syntax, origin)?;
+        let compiled = Compiled::new(&rule.syntax.regex).map_err(|m| RuleError {
+            origin: origin.to_string(),
+            id: rule.syntax.id.clone(),
+            message: format!("bad regex: {m}"),
+        })?;
+        let _ = rule.regex.set(Some(compiled));
+        Ok(rule)
+    }
+
+    /// Checks a rule and compiles everything but its regex, which is built on first use.
+    pub fn prepare(syntax: RuleSyntax, origin: &str) -> Result<Rule, RuleError> {
         let err = |message: String| RuleError {
             origin: origin.to_string(),
             id: if syntax.id.is_empty() {
@@ -95,10 +107,6 @@ impl Rule {
                 ));
             }
         }
-        let regex = compile_regex(&syntax.regex).map_err(|m| err(format!("bad regex: {m}")))?;
-        let secret_group = regex
-            .group_info()
-            .to_index(regex_automata::PatternID::ZERO, "secret");
         let allowlist = syntax
             .allowlist
             .iter()
@@ -119,12 +127,19 @@ impl Rule {
         Ok(Rule {
             syntax,
             origin: origin.to_string(),
-            regex,
-            secret_group,
+            regex: OnceLock::new(),
             allowlist,
             validator,
             window,
         })
+    }
+
+    /// The compiled regex and its `secret` group index; `None` if the pattern
+    /// does not compile (only possible for a lazily built rule).
+    pub fn regex(&self) -> Option<&Compiled> {
+        self.regex
+            .get_or_init(|| Compiled::new(&self.syntax.regex).ok())
+            .as_ref()
     }
 
     /// The stable id.
@@ -140,6 +155,28 @@ impl Rule {
     /// The rule's confidence.
     pub fn confidence(&self) -> Confidence {
         self.syntax.confidence
+    }
+}
+
+/// A compiled rule regex.
+#[derive(Debug)]
+pub struct Compiled {
+    /// The regex.
+    pub regex: meta::Regex,
+    /// Index of the `secret` capture group, when present.
+    pub secret_group: Option<usize>,
+}
+
+impl Compiled {
+    fn new(pattern: &str) -> Result<Compiled, String> {
+        let regex = compile_regex(pattern)?;
+        let secret_group = regex
+            .group_info()
+            .to_index(regex_automata::PatternID::ZERO, "secret");
+        Ok(Compiled {
+            regex,
+            secret_group,
+        })
     }
 }
 
@@ -213,7 +250,16 @@ impl RuleSet {
 
     /// A set of the first `n` rules (for benchmarks).
     pub fn truncated(&self, n: usize) -> RuleSet {
-        let rules: Vec<Arc<Rule>> = self.rules.iter().take(n).cloned().collect();
+        let mut i = 0;
+        self.filtered(|_| {
+            i += 1;
+            i <= n
+        })
+    }
+
+    /// A set of the rules `keep` accepts, in order.
+    pub fn filtered(&self, mut keep: impl FnMut(&Rule) -> bool) -> RuleSet {
+        let rules: Vec<Arc<Rule>> = self.rules.iter().filter(|r| keep(r)).cloned().collect();
         let by_id = rules
             .iter()
             .enumerate()
@@ -223,6 +269,15 @@ impl RuleSet {
     }
 }
 
+fn parse_rule_file(origin: &str, text: &str) -> Result<Vec<RuleSyntax>, RuleError> {
+    let file: RuleFile = toml::from_str(text).map_err(|e| RuleError {
+        origin: origin.to_string(),
+        id: "?".into(),
+        message: e.to_string().trim().replace('\n', " "),
+    })?;
+    Ok(file.rules)
+}
+
 /// Collects rules from the built-in files and the user's config, then builds a [`RuleSet`].
 #[derive(Debug, Default)]
 pub struct RuleSetBuilder {
@@ -230,22 +285,21 @@ pub struct RuleSetBuilder {
 }
 
 impl RuleSetBuilder {
-    /// Adds every embedded rule file.
+    /// Adds every embedded rule file. Their regexes are compiled on first use.
     pub fn add_builtin(&mut self) -> Result<&mut Self, RuleError> {
         for (name, text) in BUILTIN_RULE_FILES {
-            self.add_file_text(&format!("rules/{name}"), text)?;
+            let origin = format!("rules/{name}");
+            for r in parse_rule_file(&origin, text)? {
+                let rule = Rule::prepare(r, &origin)?;
+                self.push(rule)?;
+            }
         }
         Ok(self)
     }
 
-    /// Parses a rule file (`[[rules]]` tables) and adds its rules.
+    /// Parses a rule file (`[[rules]]` tables) and adds its rules, compiled now.
     pub fn add_file_text(&mut self, origin: &str, text: &str) -> Result<&mut Self, RuleError> {
-        let file: RuleFile = toml::from_str(text).map_err(|e| RuleError {
-            origin: origin.to_string(),
-            id: "?".into(),
-            message: e.to_string().trim().replace('\n', " "),
-        })?;
-        for r in file.rules {
+        for r in parse_rule_file(origin, text)? {
             self.add(r, origin)?;
         }
         Ok(self)
@@ -254,9 +308,13 @@ impl RuleSetBuilder {
     /// Compiles and adds one rule.
     pub fn add(&mut self, syntax: RuleSyntax, origin: &str) -> Result<&mut Self, RuleError> {
         let rule = Rule::compile(syntax, origin)?;
+        self.push(rule)
+    }
+
+    fn push(&mut self, rule: Rule) -> Result<&mut Self, RuleError> {
         if let Some(prev) = self.rules.iter().find(|r| r.id() == rule.id()) {
             return Err(RuleError {
-                origin: origin.to_string(),
+                origin: rule.origin.clone(),
                 id: rule.id().to_string(),
                 message: format!("duplicate rule id (already defined in {})", prev.origin),
             });
@@ -297,8 +355,13 @@ mod tests {
 
     #[test]
     fn builtin_rules_load() {
-        let set = RuleSet::builtin().expect("built-in rules compile");
+        let set = RuleSet::builtin().expect("built-in rules load");
         assert!(set.len() >= 40, "only {} built-in rules", set.len());
+        for r in set.rules() {
+            if let Err(e) = compile_regex(&r.syntax.regex) {
+                panic!("{}: rule '{}': bad regex: {e}", r.origin, r.id());
+            }
+        }
     }
 
     #[test]

@@ -57,6 +57,11 @@ pub struct RuleSyntax {
     /// Regexes on the secret that drop a match.
     #[serde(default)]
     pub allowlist: Vec<String>,
+    /// Every match starts where one of the keywords occurs: the regex runs
+    /// anchored at each keyword hit (up to `window` bytes) instead of over
+    /// windows around it. Much cheaper for rules with common keywords.
+    #[serde(default)]
+    pub anchored: bool,
     /// A keyword-plus-entropy rule: the generic false-positive defences apply
     /// (identifiers, hashes, UUIDs, file paths, calls, lock files).
     #[serde(default)]

@@ -56,7 +56,11 @@ pub fn github_token(seed: u64, prefix: &str) -> String {
 
 /// An AWS access key id shape.
 pub fn aws_key_id(seed: u64) -> String {
-    format!("{}{}", "AK", format!("IA{}", rand_str(seed, 16, UPPER_DIGITS)))
+    format!(
+        "{}{}",
+        "AK",
+        format!("IA{}", rand_str(seed, 16, UPPER_DIGITS))
+    )
 }
 
 /// An AWS secret access key shape (40 base64 characters).
@@ -66,7 +70,11 @@ pub fn aws_secret(seed: u64) -> String {
 
 /// A high-entropy password-like value.
 pub fn password(seed: u64) -> String {
-    format!("{}#{}", rand_str(seed, 8, BASE62), rand_str(seed + 1, 6, BASE62))
+    format!(
+        "{}#{}",
+        rand_str(seed, 8, BASE62),
+        rand_str(seed + 1, 6, BASE62)
+    )
 }
 
 /// A temporary directory with files written from (relative path, content) pairs.
@@ -90,7 +98,8 @@ pub fn write(root: &Path, rel: &str, content: &str) -> PathBuf {
 
 /// Parses a `--format json` report.
 pub fn json(out: &[u8]) -> serde_json::Value {
-    serde_json::from_slice(out).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(out)))
+    serde_json::from_slice(out)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(out)))
 }
 
 /// (rule_id, path, line) of every finding in a JSON report.
@@ -123,7 +132,8 @@ impl TestRepo {
         {
             let mut cfg = repo.config().expect("config");
             cfg.set_str("user.name", "Test Author").expect("name");
-            cfg.set_str("user.email", "author@example.org").expect("email");
+            cfg.set_str("user.email", "author@example.org")
+                .expect("email");
         }
         TestRepo { dir, repo }
     }
@@ -171,7 +181,9 @@ impl TestRepo {
             Err(_) => Vec::new(),
         };
         let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
-        self.repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &refs).expect("commit")
+        self.repo
+            .commit(Some("HEAD"), &sig, &sig, message, &tree, &refs)
+            .expect("commit")
     }
 
     /// Commits the index as the default author at `time`.
@@ -197,7 +209,11 @@ impl TestRepo {
             .env("GIT_COMMITTER_EMAIL", "author@example.org")
             .output()
             .expect("git runs");
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 }
