@@ -165,7 +165,7 @@ mod tests {
     #[test]
     fn remote_credentials_are_dropped() {
         assert_eq!(
-            without_userinfo("https://x-token:abc@github.com/o/r.git"),
+            without_userinfo("https://ci:hunter@github.com/o/r.git"),
             "https://github.com/o/r.git"
         );
         assert_eq!(

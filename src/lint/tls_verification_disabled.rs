@@ -231,6 +231,7 @@ const CHECKS: &[Check] = &[
     },
     // Anywhere: Node's global switch.
     Check {
+        // keyfence:allow tls-verification-disabled reason="the setting this check names"
         setting: "NODE_TLS_REJECT_UNAUTHORIZED=0",
         langs: ALL,
         literal: "node_tls_reject_unauthorized",
@@ -290,6 +291,7 @@ const CHECKS: &[Check] = &[
     },
     // Rust.
     Check {
+        // keyfence:allow tls-verification-disabled reason="the setting this check names"
         setting: "danger_accept_invalid_certs(true)",
         langs: RUST,
         literal: "danger_accept_invalid_",
@@ -298,6 +300,7 @@ const CHECKS: &[Check] = &[
         fix: FIX_VERIFY,
     },
     Check {
+        // keyfence:allow tls-verification-disabled reason="the setting this check names"
         setting: "SslVerifyMode::NONE",
         langs: RUST,
         literal: "sslverifymode::none",

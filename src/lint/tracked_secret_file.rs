@@ -150,10 +150,22 @@ pub(crate) fn classify(
         "kdbx" | "kdb" => return Some("a password database"),
         _ => {}
     }
-    if matches!(
-        lower.as_str(),
-        "secrets.yaml" | "secrets.yml" | "secrets.json" | "secrets.toml"
-    ) {
+    // A CI workflow named for what it does (`.github/workflows/secrets.yml`) is no store.
+    let ci_definition = [
+        ".github/",
+        ".gitea/",
+        ".forgejo/",
+        ".circleci/",
+        ".woodpecker/",
+    ]
+    .iter()
+    .any(|d| path.starts_with(d) || path.contains(&format!("/{d}")));
+    if !ci_definition
+        && matches!(
+            lower.as_str(),
+            "secrets.yaml" | "secrets.yml" | "secrets.json" | "secrets.toml"
+        )
+    {
         let text = content().unwrap_or_default();
         let template_or_encrypted = text.contains("{{")
             || text.contains("ENC[")
@@ -271,6 +283,10 @@ mod tests {
         .is_some());
         assert!(classify(".pypirc", || Some("[pypi]\nusername = __token__\n".into())).is_none());
         assert!(classify("secrets.yaml", || Some("db: s3cr3t\n".into())).is_some());
+        assert!(classify(".github/workflows/secrets.yml", || Some(
+            "on: push\n".into()
+        ))
+        .is_none());
         assert!(classify("chart/templates/secrets.yaml", || Some(
             "pw: {{ .Values.pw }}\n".into()
         ))
