@@ -51,21 +51,23 @@ mod tls_verification_disabled;
 mod tracked_secret_file;
 
 pub use baseline::{BaselineEntry, BaselineView, ReviewStatus, BASELINE_FILE_NAME};
-pub use baseline_review::BaselineReview;
 pub use date::{now_rfc3339, Date};
-pub use env_example_drift::EnvExampleDrift;
 pub use files::IgnoreRules;
-pub use gitignore_coverage::GitignoreCoverage;
 pub use inventory::{Due, RotationStatus};
-pub use rotation_overdue::RotationOverdue;
 pub use rotation_report::{RotationEntry, RotationReport};
-pub use scanning_not_enforced::ScanningNotEnforced;
-pub use secret_age::SecretAge;
-pub use secret_file_mode::SecretFileMode;
-pub use secret_in_history::SecretInHistory;
-pub use secret_logged::SecretLogged;
-pub use tls_verification_disabled::TlsVerificationDisabled;
-pub use tracked_secret_file::TrackedSecretFile;
+
+// Each lint's unit struct.
+pub use baseline_review::*;
+pub use env_example_drift::*;
+pub use gitignore_coverage::*;
+pub use rotation_overdue::*;
+pub use scanning_not_enforced::*;
+pub use secret_age::*;
+pub use secret_file_mode::*;
+pub use secret_in_history::*;
+pub use secret_logged::*;
+pub use tls_verification_disabled::*;
+pub use tracked_secret_file::*;
 
 use crate::config::{Config, CONFIG_FILE_NAME, DEFAULT_MAX_FILE_SIZE};
 use crate::error::{Error, Result};

@@ -87,15 +87,15 @@ impl Lint for SecretAge {
                 RotationStatus::Expired => (
                     sev,
                     format!(
-                        "{} first committed {first} in {short} ({} days ago) is past the {}-day rotation policy: rotate it",
-                        head.message, due.age_days, policy.max_age_days
+                        "{} ({}) first committed {first} in {short} ({} days ago) is past the {}-day rotation policy: rotate it",
+                        head.message, head.rule_id, due.age_days, policy.max_age_days
                     ),
                 ),
                 RotationStatus::Expiring => (
                     lower(sev),
                     format!(
-                        "{} first committed {first} in {short} ({} days ago) is due for rotation on {} ({} days left)",
-                        head.message, due.age_days, due.due, due.days_left
+                        "{} ({}) first committed {first} in {short} ({} days ago) is due for rotation on {} ({} days left)",
+                        head.message, head.rule_id, due.age_days, due.due, due.days_left
                     ),
                 ),
                 RotationStatus::Current | RotationStatus::Revoked => continue,

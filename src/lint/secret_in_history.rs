@@ -81,8 +81,8 @@ impl Lint for SecretInHistory {
                     h.line,
                     r.fingerprint,
                     format!(
-                        "{} was removed from HEAD but history still carries it{since}: revoke it, then mark its baseline entry `revoked`",
-                        h.message
+                        "{} ({}) was removed from HEAD but history still carries it{since}: revoke it, then mark its baseline entry `revoked`",
+                        h.message, h.rule_id
                     ),
                 );
                 f.column = h.column;
