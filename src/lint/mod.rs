@@ -241,10 +241,14 @@ impl LintContext {
             Some(repo) => tracked_files(repo, root)?,
             None => {
                 let rules = cx.ignore_rules();
-                files::walk_worktree(root, rules)
-                    .into_iter()
+                let all = files::walk_worktree(root, rules);
+                let kept = all
+                    .iter()
                     .filter(|p| !rules.is_ignored(p, false))
-                    .collect()
+                    .cloned()
+                    .collect();
+                let _ = cx.worktree.set(all);
+                kept
             }
         };
         let baseline = root.join(BASELINE_FILE_NAME);
