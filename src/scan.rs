@@ -95,6 +95,11 @@ impl Engine {
         &self.rules
     }
 
+    /// The matcher.
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
+    }
+
     /// Scratch space; keep one per thread.
     pub fn scratch(&self) -> EngineScratch {
         EngineScratch {

@@ -94,7 +94,8 @@ impl FilterSet {
 
     /// True when the location filters keep the match.
     pub fn keep_location(&self, cx: &LocationContext<'_>) -> bool {
-        !(cx.generic && is_lock_file(cx.path)) && !self.allowlist.drops_location(cx)
+        let lock_file = cx.generic && is_lock_file(cx.path);
+        !lock_file && !self.allowlist.drops_location(cx)
     }
 }
 

@@ -103,6 +103,13 @@ impl Matcher {
         &self.rules
     }
 
+    /// Counts keyword hits without running any regex (for benchmarks and diagnostics).
+    pub fn count_keyword_hits(&self, hay: &[u8]) -> usize {
+        self.ac
+            .as_ref()
+            .map_or(0, |ac| ac.find_overlapping_iter(hay).count())
+    }
+
     /// Scratch space sized for this matcher; keep one per thread.
     pub fn scratch(&self) -> Scratch {
         let n = self.rules.len();
@@ -163,11 +170,12 @@ impl Matcher {
             let re = &compiled.regex;
             let (cache, caps) = scratch.regex[ri as usize]
                 .get_or_insert_with(|| (re.create_cache(), re.create_captures()));
-            re.search_captures_with(
-                cache,
-                &Input::new(hay).range(s..e).anchored(Anchored::Yes),
-                caps,
-            );
+            let input = Input::new(hay).range(s..e).anchored(Anchored::Yes);
+            // Most hits fail within a few bytes: a capture-free DFA pass first.
+            if re.search_half_with(cache, &input).is_none() {
+                continue;
+            }
+            re.search_captures_with(cache, &input, caps);
             if let Some(m) = caps.get_match() {
                 let secret = compiled
                     .secret_group
@@ -269,6 +277,10 @@ impl Matcher {
 /// The per-rule checks after a regex match. `None` drops the match; otherwise
 /// the validation state.
 fn accept(rule: &Rule, secret: &[u8], matched: &[u8]) -> Option<Option<bool>> {
+    // Cheapest first: the generic shape checks are byte scans.
+    if rule.syntax.generic && is_implausible_generic_value(secret, matched) {
+        return None;
+    }
     if let Some(min) = rule.syntax.entropy {
         if shannon_entropy(secret) < min {
             return None;
@@ -278,9 +290,6 @@ fn accept(rule: &Rule, secret: &[u8], matched: &[u8]) -> Option<Option<bool>> {
         return None;
     }
     if is_placeholder(secret) {
-        return None;
-    }
-    if rule.syntax.generic && is_implausible_generic_value(secret, matched) {
         return None;
     }
     match rule.validator {

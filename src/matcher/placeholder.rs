@@ -1,6 +1,9 @@
 //! The global placeholder filter: values that stand for a secret rather than
 //! being one. Applied to every rule's secret.
 
+use aho_corasick::AhoCorasick;
+use std::sync::OnceLock;
+
 /// Fragments that mark a value as a template, an environment look-up or a
 /// placeholder (compared lowercase).
 const MARKERS: &[&str] = &[
@@ -54,9 +57,14 @@ const DOCUMENTED_EXAMPLES: &[&str] = &[
 /// True when `secret` is a placeholder, template variable, environment
 /// look-up, documented example key, or a value of very low character variety.
 pub fn is_placeholder(secret: &[u8]) -> bool {
-    let lower = secret.to_ascii_lowercase();
-    let text = String::from_utf8_lossy(&lower);
-    if MARKERS.iter().any(|m| text.contains(m)) {
+    static MARKER_SET: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    let markers = MARKER_SET.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(MARKERS)
+            .ok()
+    });
+    if markers.as_ref().is_some_and(|m| m.is_match(secret)) {
         return true;
     }
     if DOCUMENTED_EXAMPLES

@@ -138,6 +138,6 @@ mod tests {
             &[finding("src/a.py", 3, false), finding("src/a.py", 7, true)],
             false,
         );
-        insta::assert_snapshot!(out.replace(|c: char| c == '\u{2026}', "..."));
+        insta::assert_snapshot!(out.replace('\u{2026}', "..."));
     }
 }

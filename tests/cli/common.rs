@@ -56,11 +56,7 @@ pub fn github_token(seed: u64, prefix: &str) -> String {
 
 /// An AWS access key id shape.
 pub fn aws_key_id(seed: u64) -> String {
-    format!(
-        "{}{}",
-        "AK",
-        format!("IA{}", rand_str(seed, 16, UPPER_DIGITS))
-    )
+    ["AK", "IA", &rand_str(seed, 16, UPPER_DIGITS)].concat()
 }
 
 /// An AWS secret access key shape (40 base64 characters).

@@ -18,12 +18,12 @@ fn every_rule_example_matches_and_no_negative_example_does() {
     );
     for r in set.rules() {
         assert!(
-            r.syntax.examples.len() >= 1,
+            !r.syntax.examples.is_empty(),
             "rule '{}' has no examples",
             r.id()
         );
         assert!(
-            r.syntax.negative_examples.len() >= 1,
+            !r.syntax.negative_examples.is_empty(),
             "rule '{}' has no negative examples",
             r.id()
         );

@@ -10,7 +10,7 @@ fn planted() -> (
     tempfile::TempDir,
     Vec<(&'static str, &'static str, u64, String)>,
 ) {
-    let stripe = format!("{}{}", "sk_", format!("live_{}", rand_str(11, 24, BASE62)));
+    let stripe = ["sk_", "live_", &rand_str(11, 24, BASE62)].concat();
     let slack = format!(
         "{}-{}-{}-{}",
         "xoxb",
