@@ -270,6 +270,22 @@ pub struct Summary {
     pub duration_ms: u64,
     /// Problems that did not stop the scan (`path: problem`).
     pub errors: Vec<String>,
+    /// Baseline entries no finding matched (`--report-unused`); absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub baseline_unused: Vec<UnusedEntry>,
+}
+
+/// A baseline entry that no finding of a scan matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnusedEntry {
+    /// The entry's location fingerprint.
+    pub fingerprint: String,
+    /// Its rule id.
+    pub rule_id: String,
+    /// Its path.
+    pub path: String,
+    /// Its review status (`unreviewed`, `false-positive`, `accepted-risk`, `revoked`).
+    pub status: String,
 }
 
 impl Summary {
@@ -285,5 +301,7 @@ impl Summary {
         self.skipped.special += o.skipped.special;
         self.skipped.lfs_pointer += o.skipped.lfs_pointer;
         self.errors.extend(o.errors.iter().cloned());
+        self.baseline_unused
+            .extend(o.baseline_unused.iter().cloned());
     }
 }

@@ -2,6 +2,7 @@
 //! and the shared output path (format, `--output`, exit codes).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod baseline;
 mod lint;
 mod output;
 mod rules;
@@ -30,6 +31,8 @@ enum Command {
     Rules(rules::RulesArgs),
     /// Check rotation and hygiene rules; --report rotation for the rotation report.
     Lint(lint::LintArgs),
+    /// Record, review and audit accepted findings (the baseline).
+    Baseline(baseline::BaselineArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -74,6 +77,14 @@ pub struct EngineArgs {
     /// Exit 2 when any input could not be read.
     #[arg(long)]
     pub strict: bool,
+    /// Leave out findings recorded in this baseline (default:
+    /// .keyfence-baseline.json at the scanned root, when present).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// List baseline entries that matched no finding (on stderr, and as
+    /// baseline_unused in the JSON summary).
+    #[arg(long)]
+    pub report_unused: bool,
 }
 
 /// Parses the command line and runs the command.
@@ -83,6 +94,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Scan(args) => scan::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Baseline(args) => baseline::run(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "keyfence", &mut std::io::stdout());

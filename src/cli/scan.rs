@@ -46,7 +46,14 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
         no_ignore: args.no_ignore,
         exclude: config.scan.exclude.clone(),
     };
-    let out = scan_paths(&engine, &opts)?;
+    let mut out = scan_paths(&engine, &opts)?;
+    super::baseline::apply(
+        &args.engine,
+        &args.output,
+        &root,
+        &mut out.findings,
+        &mut out.summary,
+    )?;
     let catalog = keyfence::rule_catalog(engine.rules());
     emit(
         &args.output,

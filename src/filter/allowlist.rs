@@ -21,9 +21,10 @@ struct Compiled {
 
 impl Compiled {
     fn applies(&self, rule_id: &str) -> bool {
-        self.rule_ids
-            .as_ref()
-            .is_none_or(|ids| ids.iter().any(|i| i == rule_id))
+        match &self.rule_ids {
+            None => true,
+            Some(ids) => ids.iter().any(|i| i == rule_id),
+        }
     }
 }
 

@@ -8,9 +8,13 @@
 //! baseline is applied last, to whole findings.
 
 mod allowlist;
+pub mod audit;
+pub mod baseline;
+pub mod import;
 mod inline;
 
 pub use allowlist::Allowlist;
+pub use baseline::{Baseline, Status, BASELINE_FILE_NAME};
 pub use inline::{inline_allows, INLINE_MARKERS};
 
 use crate::config::AllowlistConfig;

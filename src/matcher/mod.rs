@@ -58,6 +58,9 @@ pub struct Scratch {
 
 const CLOSED: (usize, usize) = (usize::MAX, 0);
 
+/// Bytes before a match searched for the name a generic value is assigned to.
+const NAME_CONTEXT: usize = 48;
+
 impl Matcher {
     /// Builds the keyword automaton for `rules`.
     pub fn new(rules: Arc<RuleSet>) -> Matcher {
@@ -182,7 +185,7 @@ impl Matcher {
                     .and_then(|g| caps.get_group(g))
                     .map_or(m.range(), |sp| sp.range());
                 if !secret.is_empty() {
-                    if let Some(validated) = accept(rule, &hay[secret.clone()], &hay[m.range()]) {
+                    if let Some(validated) = accept(rule, hay, &secret, &m.range()) {
                         out.push(RawMatch {
                             rule: ri as usize,
                             secret,
@@ -211,7 +214,7 @@ impl Matcher {
                     .map(|sp| sp.range())
                     .unwrap_or(m.range());
                 if !secret.is_empty() {
-                    if let Some(validated) = accept(rule, &hay[secret.clone()], &hay[m.range()]) {
+                    if let Some(validated) = accept(rule, hay, &secret, &m.range()) {
                         out.push(RawMatch {
                             rule: ri as usize,
                             secret,
@@ -276,9 +279,21 @@ impl Matcher {
 
 /// The per-rule checks after a regex match. `None` drops the match; otherwise
 /// the validation state.
-fn accept(rule: &Rule, secret: &[u8], matched: &[u8]) -> Option<Option<bool>> {
+fn accept(
+    rule: &Rule,
+    hay: &[u8],
+    secret: &Range<usize>,
+    span: &Range<usize>,
+) -> Option<Option<bool>> {
+    let matched = &hay[span.clone()];
+    // The name before the secret, reaching back a little before the match on
+    // the same line (anchored matches start at the keyword, not at the name).
+    let back = span.start.saturating_sub(NAME_CONTEXT);
+    let from = memchr::memrchr(b'\n', &hay[back..span.start]).map_or(back, |i| back + i + 1);
+    let name = &hay[from..secret.start];
+    let secret = &hay[secret.clone()];
     // Cheapest first: the generic shape checks are byte scans.
-    if rule.syntax.generic && is_implausible_generic_value(secret, matched) {
+    if rule.syntax.generic && is_implausible_generic_value(secret, name) {
         return None;
     }
     if let Some(min) = rule.syntax.entropy {

@@ -1,5 +1,7 @@
 //! Integration tests: one binary, a module per subcommand.
 
+mod allow;
+mod baseline;
 mod common;
 mod lint;
 mod rules;
