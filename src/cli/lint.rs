@@ -4,7 +4,7 @@ use super::{emit, EngineArgs, Outcome, OutputArgs};
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use keyfence::config::Config;
-use keyfence::lint::{self, LintContext, RotationReport, LINTS};
+use keyfence::lint::{self, BaselineView, LintContext, RotationReport, LINTS};
 use keyfence::report::Format;
 use keyfence::scan::Engine;
 use std::io::Write;
@@ -61,6 +61,9 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     if let Some(max) = args.engine.max_file_size {
         cx.max_file_size = max;
     }
+    if let Some(file) = &args.engine.baseline {
+        cx.baseline = Some(BaselineView::load(file, &file.display().to_string())?);
+    }
     let head = lint::scan_head(&cx, &engine, args.engine.threads);
     cx.head = head.findings.clone();
     cx.history = lint::history_findings(&root, &engine)?;
@@ -86,8 +89,15 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         }));
     }
 
-    let findings = lint::run(&cx)?;
-    let summary = lint::summary(&head, findings.len());
+    let mut findings = lint::run(&cx)?;
+    let mut summary = lint::summary(&head, findings.len());
+    super::baseline::apply(
+        &args.engine,
+        &args.output,
+        &root,
+        &mut findings,
+        &mut summary,
+    )?;
     let mut catalog = keyfence::rule_catalog(engine.rules());
     catalog.extend(lint::catalog(&cx.config));
     let revision = cx

@@ -1,8 +1,9 @@
 //! `baseline-review`.
 
-use super::baseline::{BaselineEntry, ReviewStatus};
+use super::baseline::BaselineEntry;
 use super::inventory::{Due, RotationStatus};
 use super::{lower, Lint, LintContext};
+use crate::filter::Status;
 use crate::finding::Finding;
 use crate::severity::Severity;
 
@@ -65,18 +66,18 @@ impl Lint for BaselineReview {
         let sev = self.severity(cx);
         let policy = &cx.config.rotation;
         let mut out = Vec::new();
-        for (i, e) in b.entries.iter().enumerate() {
+        for e in &b.entries {
             let what = describe(e);
             let (severity, message) = match (e.status, e.reviewed) {
-                (ReviewStatus::Unreviewed, _) => (
+                (Status::Unreviewed, _) => (
                     sev,
                     format!("{what} is unreviewed: review it (`keyfence baseline review`)"),
                 ),
-                (ReviewStatus::AcceptedRisk, None) => (
+                (Status::AcceptedRisk, None) => (
                     sev,
                     format!("{what} is an accepted risk with no review date: review it again"),
                 ),
-                (ReviewStatus::AcceptedRisk, Some(reviewed)) => {
+                (Status::AcceptedRisk, Some(reviewed)) => {
                     let due = Due::new(
                         reviewed,
                         cx.today,
@@ -103,17 +104,12 @@ impl Lint for BaselineReview {
                 }
                 _ => continue,
             };
-            let subject = e
-                .location_fingerprint
-                .clone()
-                .or_else(|| e.fingerprint.clone())
-                .unwrap_or_else(|| format!("entry-{i}"));
             out.push(Finding::lint(
                 self.id(),
                 severity,
                 &b.path,
                 e.line,
-                &subject,
+                &e.location_fingerprint,
                 message,
             ));
         }
@@ -122,37 +118,31 @@ impl Lint for BaselineReview {
 }
 
 fn describe(e: &BaselineEntry) -> String {
-    let mut s = String::from("baseline entry");
-    if let Some(r) = &e.rule_id {
-        s.push_str(&format!(" for {r}"));
-    }
-    if let Some(p) = &e.path {
-        s.push_str(&format!(" in {p}"));
-    }
-    if let Some(l) = &e.location_fingerprint {
-        s.push_str(&format!(" ({})", l.get(..12).unwrap_or(l)));
-    }
-    s
+    let l = &e.location_fingerprint;
+    format!(
+        "baseline entry for {} in {} ({})",
+        e.rule_id,
+        e.path,
+        l.get(..12).unwrap_or(l)
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::testutil::*;
     use super::*;
-    use crate::lint::BASELINE_FILE_NAME;
+    use crate::filter::BASELINE_FILE_NAME;
 
-    const BASELINE: &str = r#"{
-  "version": 1,
-  "entries": [
-    {"location_fingerprint": "aaaa1111bbbb2222", "rule_id": "generic-password", "path": "config/dev.yaml", "status": "unreviewed"},
-    {"location_fingerprint": "cccc3333", "rule_id": "github-pat", "path": "a.py", "status": "accepted-risk", "reviewed_at": "2025-12-01T10:00:00Z", "reason": "test org"},
-    {"location_fingerprint": "dddd4444", "status": "accepted-risk", "reviewed_at": "2026-03-10"},
-    {"location_fingerprint": "eeee5555", "status": "accepted-risk", "reviewed_at": "2026-05-01"},
-    {"location_fingerprint": "ffff6666", "status": "accepted-risk"},
-    {"location_fingerprint": "99997777", "status": "false-positive", "reviewed_at": "2020-01-01"},
-    {"location_fingerprint": "88888888", "status": "revoked"}
-  ]
-}
+    /// A baseline as the baseline module writes it: one entry per line.
+    const BASELINE: &str = r#"{"version":1,"entries":[
+{"fingerprint":"aaaa1111bbbb2222","rule_id":"generic-password","path":"config/dev.yaml","status":"unreviewed"},
+{"fingerprint":"cccc3333","rule_id":"github-pat","path":"a.py","status":"accepted-risk","reason":"test org","reviewed_at":"2025-12-01"},
+{"fingerprint":"dddd4444","rule_id":"github-pat","path":"b.py","status":"accepted-risk","reviewed_at":"2026-03-10"},
+{"fingerprint":"eeee5555","rule_id":"github-pat","path":"c.py","status":"accepted-risk","reviewed_at":"2026-05-01"},
+{"fingerprint":"ffff6666","rule_id":"github-pat","path":"d.py","status":"accepted-risk"},
+{"fingerprint":"99997777","rule_id":"github-pat","path":"e.py","status":"false-positive","reviewed_at":"2020-01-01"},
+{"fingerprint":"88888888","rule_id":"github-pat","path":"f.py","status":"revoked"},
+null]}
 "#;
 
     #[test]
@@ -166,25 +156,25 @@ mod tests {
                 (
                     "baseline-review".into(),
                     BASELINE_FILE_NAME.into(),
+                    2,
+                    Severity::Medium
+                ),
+                (
+                    "baseline-review".into(),
+                    BASELINE_FILE_NAME.into(),
+                    3,
+                    Severity::Medium
+                ),
+                (
+                    "baseline-review".into(),
+                    BASELINE_FILE_NAME.into(),
                     4,
-                    Severity::Medium
-                ),
-                (
-                    "baseline-review".into(),
-                    BASELINE_FILE_NAME.into(),
-                    5,
-                    Severity::Medium
-                ),
-                (
-                    "baseline-review".into(),
-                    BASELINE_FILE_NAME.into(),
-                    6,
                     Severity::Low
                 ),
                 (
                     "baseline-review".into(),
                     BASELINE_FILE_NAME.into(),
-                    8,
+                    6,
                     Severity::Medium
                 ),
             ]
@@ -203,7 +193,7 @@ mod tests {
         let t = Tree::new(&[(BASELINE_FILE_NAME, BASELINE)]);
         let cx = t.cx(None, "[rotation]\nmax_age_days = 365\n");
         let lines: Vec<usize> = BaselineReview.check(&cx).iter().map(|f| f.line).collect();
-        assert_eq!(lines, vec![4, 8]);
+        assert_eq!(lines, vec![2, 6]);
     }
 
     #[test]

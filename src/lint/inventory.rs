@@ -2,9 +2,9 @@
 //! report: each secret fingerprint with where HEAD has it, the commit that
 //! first brought it into history, and its review status in the baseline.
 
-use super::baseline::ReviewStatus;
 use super::date::Date;
 use super::LintContext;
+use crate::filter::Status;
 use crate::finding::{CommitInfo, Finding};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -84,18 +84,18 @@ pub struct SecretRecord<'a> {
     /// The earliest commit that carries it, and that commit's (UTC) day.
     pub first_commit: Option<(&'a CommitInfo, Date)>,
     /// Its status in the baseline, if an entry speaks of it.
-    pub review: Option<ReviewStatus>,
+    pub review: Option<Status>,
 }
 
 impl SecretRecord<'_> {
     /// True when the baseline says it was revoked.
     pub fn revoked(&self) -> bool {
-        self.review == Some(ReviewStatus::Revoked)
+        self.review == Some(Status::Revoked)
     }
 
     /// True when the baseline says it is no credential at all.
     pub fn false_positive(&self) -> bool {
-        self.review == Some(ReviewStatus::FalsePositive)
+        self.review == Some(Status::FalsePositive)
     }
 }
 

@@ -50,7 +50,7 @@ mod secret_logged;
 mod tls_verification_disabled;
 mod tracked_secret_file;
 
-pub use baseline::{BaselineEntry, BaselineView, ReviewStatus, BASELINE_FILE_NAME};
+pub use baseline::{BaselineEntry, BaselineView};
 pub use date::{now_rfc3339, Date};
 pub use files::IgnoreRules;
 pub use inventory::{Due, RotationStatus};
@@ -71,7 +71,7 @@ pub use tracked_secret_file::*;
 
 use crate::config::{Config, CONFIG_FILE_NAME, DEFAULT_MAX_FILE_SIZE};
 use crate::error::{Error, Result};
-use crate::filter::{ContentContext, FilterSet, LocationContext};
+use crate::filter::{ContentContext, FilterSet, LocationContext, BASELINE_FILE_NAME};
 use crate::finding::{sort_findings, Finding, Kind, Summary};
 use crate::report::{RuleCatalog, RuleMeta, TOOL_INFORMATION_URI};
 use crate::scan::{Engine, ScanOutput};

@@ -368,6 +368,8 @@ fn table(out: &mut dyn Write, title: &str, rows: &[RotationEntry]) -> io::Result
 mod tests {
     use super::super::testutil::*;
     use super::*;
+    use crate::filter::Status;
+    use crate::lint::baseline::testutil::baseline_text;
     use crate::lint::BaselineView;
 
     const OLD: &str = "tok_Q8zR2LmX0pVt7Yw4nB6cD1eF";
@@ -407,14 +409,8 @@ mod tests {
                 Some("2025-01-01T00:00:00Z"),
             ),
         ]);
-        let dead = cx.head[2].fingerprint.clone();
-        cx.baseline = Some(
-            BaselineView::from_text(
-                "b.json",
-                &format!(r#"[{{"fingerprint": "{dead}", "status": "revoked"}}]"#),
-            )
-            .expect("baseline"),
-        );
+        let text = baseline_text(&[(&cx.head[2], Status::Revoked, None)]);
+        cx.baseline = Some(BaselineView::from_text("b.json", &text).expect("baseline"));
         cx
     }
 

@@ -123,6 +123,8 @@ impl Lint for SecretAge {
 mod tests {
     use super::super::testutil::*;
     use super::*;
+    use crate::filter::Status;
+    use crate::lint::baseline::testutil::baseline_text;
     use crate::lint::BaselineView;
 
     const TOKEN: &str = "tok_Q8zR2LmX0pVt7Yw4nB6cD1eF";
@@ -190,14 +192,8 @@ mod tests {
         cx.history = None;
         assert!(SecretAge.check(&cx).is_empty());
         let mut cx = cx_with("", "2025-01-01T00:00:00Z");
-        let fp = cx.head[0].fingerprint.clone();
-        cx.baseline = Some(
-            BaselineView::from_text(
-                "b.json",
-                &format!(r#"{{"entries": [{{"fingerprint": "{fp}", "status": "revoked"}}]}}"#),
-            )
-            .expect("baseline"),
-        );
+        let text = baseline_text(&[(&cx.head[0], Status::Revoked, None)]);
+        cx.baseline = Some(BaselineView::from_text("b.json", &text).expect("baseline"));
         assert!(SecretAge.check(&cx).is_empty());
     }
 

@@ -100,6 +100,8 @@ impl Lint for SecretInHistory {
 mod tests {
     use super::super::testutil::*;
     use super::*;
+    use crate::filter::Status;
+    use crate::lint::baseline::testutil::baseline_text;
     use crate::lint::BaselineView;
 
     const GONE: &str = "tok_Gq7W2mZr9XpL4vN8cR1tY6wB";
@@ -152,29 +154,13 @@ mod tests {
     fn revoked_in_the_baseline_clears_it() {
         let mut cx = cx();
         let gone = cx.history.as_ref().expect("history")[1].clone();
-        // By location fingerprint, the way baseline entries are keyed.
-        cx.baseline = Some(
-            BaselineView::from_text(
-                "b.json",
-                &format!(
-                    r#"{{"entries": {{"{}": {{"status": "revoked"}}}}}}"#,
-                    gone.location_fingerprint
-                ),
-            )
-            .expect("baseline"),
-        );
+        // Entries are keyed by the location fingerprint of the history finding.
+        let text = baseline_text(&[(&gone, Status::Revoked, Some("2026-05-30"))]);
+        cx.baseline = Some(BaselineView::from_text("b.json", &text).expect("baseline"));
         assert!(SecretInHistory.check(&cx).is_empty());
         // Accepted risk does not clear it.
-        cx.baseline = Some(
-            BaselineView::from_text(
-                "b.json",
-                &format!(
-                    r#"{{"entries": [{{"fingerprint": "{}", "status": "accepted-risk"}}]}}"#,
-                    gone.fingerprint
-                ),
-            )
-            .expect("baseline"),
-        );
+        let text = baseline_text(&[(&gone, Status::AcceptedRisk, Some("2026-05-30"))]);
+        cx.baseline = Some(BaselineView::from_text("b.json", &text).expect("baseline"));
         assert_eq!(SecretInHistory.check(&cx).len(), 1);
     }
 

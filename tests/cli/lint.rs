@@ -249,7 +249,12 @@ fn baseline_review_reports_unreviewed_and_expired_acceptances() {
     r.add(
         ".keyfence-baseline.json",
         &format!(
-            "{{\n  \"version\": 1,\n  \"entries\": [\n    {{\"location_fingerprint\": \"1111aaaa\", \"rule_id\": \"generic-password\", \"path\": \"a.yaml\", \"status\": \"unreviewed\"}},\n    {{\"location_fingerprint\": \"2222bbbb\", \"status\": \"accepted-risk\", \"reviewed_at\": \"{old}T10:00:00Z\"}},\n    {{\"location_fingerprint\": \"3333cccc\", \"status\": \"accepted-risk\", \"reviewed_at\": \"{recent}T10:00:00Z\"}},\n    {{\"location_fingerprint\": \"4444dddd\", \"status\": \"false-positive\"}}\n  ]\n}}\n"
+            "{{\"version\":1,\"entries\":[\n\
+             {{\"fingerprint\":\"1111aaaa\",\"rule_id\":\"generic-password\",\"path\":\"a.yaml\",\"status\":\"unreviewed\"}},\n\
+             {{\"fingerprint\":\"2222bbbb\",\"rule_id\":\"github-pat\",\"path\":\"b.py\",\"status\":\"accepted-risk\",\"reason\":\"test org\",\"reviewed_at\":\"{old}\"}},\n\
+             {{\"fingerprint\":\"3333cccc\",\"rule_id\":\"github-pat\",\"path\":\"c.py\",\"status\":\"accepted-risk\",\"reason\":\"test org\",\"reviewed_at\":\"{recent}\"}},\n\
+             {{\"fingerprint\":\"4444dddd\",\"rule_id\":\"github-pat\",\"path\":\"d.py\",\"status\":\"false-positive\"}},\n\
+             null]}}\n"
         ),
     );
     r.commit("baseline");
@@ -258,10 +263,36 @@ fn baseline_review_reports_unreviewed_and_expired_acceptances() {
     assert_eq!(
         of(&report, "baseline-review"),
         vec![
-            (".keyfence-baseline.json".into(), 4),
-            (".keyfence-baseline.json".into(), 5)
+            (".keyfence-baseline.json".into(), 2),
+            (".keyfence-baseline.json".into(), 3)
         ]
     );
+}
+
+#[test]
+fn lint_findings_recorded_in_the_baseline_are_not_reported() {
+    let r = hygienic();
+    r.add(".env", "A=1\n");
+    chmod(r.path(), ".env", 0o600);
+    r.add(".env.example", "A=\n");
+    r.commit("env");
+    let (code, report) = lint_json(r.path(), &[]);
+    assert_eq!(code, 1);
+    let f = &report["findings"][0];
+    assert_eq!(f["rule_id"], "tracked-secret-file");
+    let fingerprint = f["location_fingerprint"].as_str().expect("fingerprint");
+    let file = r.path().join("reviewed.json");
+    std::fs::write(
+        &file,
+        format!(
+            "{{\"version\":1,\"entries\":[\n{{\"fingerprint\":\"{fingerprint}\",\"rule_id\":\"tracked-secret-file\",\"path\":\".env\",\"status\":\"accepted-risk\",\"reason\":\"demo values only\",\"reviewed_at\":\"{}\"}},\nnull]}}\n",
+            Date::today()
+        ),
+    )
+    .expect("write baseline");
+    let (code, report) = lint_json(r.path(), &["--baseline", file.to_str().expect("utf-8")]);
+    assert_eq!(findings(&report), vec![]);
+    assert_eq!(code, 0);
 }
 
 #[test]
