@@ -12,7 +12,7 @@ use crate::config::{Config, DEFAULT_MAX_FILE_SIZE};
 use crate::error::{Error, Result};
 use crate::filter::{ContentContext, FilterSet, LocationContext};
 use crate::finding::{sort_findings, CommitInfo, Finding, Kind, Secret, Summary};
-use crate::matcher::{Matcher, RawMatch, Scratch};
+use crate::matcher::{Matcher, RawMatch, Scratch, Start};
 use crate::rules::{RuleSet, RuleSetBuilder};
 use crate::source::{self, ReadOutcome, Visit, WalkItem, WalkOptions};
 use std::io::Read;
@@ -62,7 +62,12 @@ pub struct EngineScratch {
 impl Engine {
     /// An engine over `rules` with `filters`.
     pub fn new(rules: Arc<RuleSet>, filters: FilterSet) -> Engine {
-        let matcher = Matcher::new(Arc::clone(&rules));
+        Engine::with_start(rules, filters, Start::Throughput)
+    }
+
+    /// An engine whose keyword automaton is built as `start` says.
+    pub fn with_start(rules: Arc<RuleSet>, filters: FilterSet, start: Start) -> Engine {
+        let matcher = Matcher::with_start(Arc::clone(&rules), start);
         Engine {
             rules,
             matcher,
@@ -73,6 +78,16 @@ impl Engine {
     /// The built-in rules plus the config's rules, less its disabled ids, with its allowlist.
     /// Errors name `origin` (the config file).
     pub fn from_config(config: &Config, origin: Option<&Path>) -> Result<Engine> {
+        Engine::from_config_with(config, origin, Start::Throughput)
+    }
+
+    /// Like [`Engine::from_config`], with the keyword automaton built as `start` says
+    /// ([`Start::Quick`] for a pre-commit run over a few staged files).
+    pub fn from_config_with(
+        config: &Config,
+        origin: Option<&Path>,
+        start: Start,
+    ) -> Result<Engine> {
         let origin = origin.unwrap_or(Path::new(crate::config::CONFIG_FILE_NAME));
         let shown = origin.display().to_string();
         let mut b = RuleSetBuilder::default();
@@ -84,9 +99,10 @@ impl Engine {
             path: origin.to_path_buf(),
             message: format!("disable: unknown rule id '{}'", e.id),
         })?;
-        Ok(Engine::new(
+        Ok(Engine::with_start(
             Arc::new(rules),
             FilterSet::new(&config.allowlist, origin)?,
+            start,
         ))
     }
 

@@ -3,6 +3,7 @@
 use super::{emit, EngineArgs, Outcome, OutputArgs};
 use clap::Args;
 use keyfence::config::{Config, DEFAULT_MAX_FILE_SIZE};
+use keyfence::matcher::Start;
 use keyfence::scan::{scan_paths, Engine, ScanOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,10 +32,28 @@ pub fn config_root(paths: &[PathBuf]) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// A few small files (a hook passing file names) are scanned sooner with the
+/// quick-start matcher; anything else with the faster-scanning one.
+fn start_for(paths: &[PathBuf]) -> Start {
+    const SMALL: u64 = 4 << 20;
+    let mut total = 0;
+    for p in paths {
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_file() => total += m.len(),
+            _ => return Start::Throughput,
+        }
+    }
+    if !paths.is_empty() && total < SMALL {
+        Start::Quick
+    } else {
+        Start::Throughput
+    }
+}
+
 pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let root = config_root(&args.paths);
     let (config, origin) = Config::resolve(args.engine.config.as_deref(), &root)?;
-    let engine = Engine::from_config(&config, origin.as_deref())?;
+    let engine = Engine::from_config_with(&config, origin.as_deref(), start_for(&args.paths))?;
     let opts = ScanOptions {
         paths: args.paths.clone(),
         threads: args.engine.threads,

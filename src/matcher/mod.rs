@@ -37,6 +37,18 @@ pub struct RawMatch {
     pub validated: Option<bool>,
 }
 
+/// How to build the keyword automaton.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Start {
+    /// A DFA: costs a few milliseconds to build and scans about twice as fast.
+    /// For directories and history.
+    #[default]
+    Throughput,
+    /// An NFA: builds in a fraction of a millisecond. For a few small inputs,
+    /// such as a pre-commit run over staged changes.
+    Quick,
+}
+
 /// The compiled matcher for one rule set. Cheap to share across threads.
 #[derive(Debug)]
 pub struct Matcher {
@@ -62,8 +74,13 @@ const CLOSED: (usize, usize) = (usize::MAX, 0);
 const NAME_CONTEXT: usize = 48;
 
 impl Matcher {
-    /// Builds the keyword automaton for `rules`.
+    /// Builds the keyword automaton for `rules`, tuned for scanning many bytes.
     pub fn new(rules: Arc<RuleSet>) -> Matcher {
+        Matcher::with_start(rules, Start::Throughput)
+    }
+
+    /// Builds the keyword automaton for `rules`, tuned as `start` says.
+    pub fn with_start(rules: Arc<RuleSet>, start: Start) -> Matcher {
         let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut patterns: Vec<Vec<u8>> = Vec::new();
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
@@ -90,9 +107,11 @@ impl Matcher {
                     .kind(kind)
                     .build(&patterns)
             };
-            build(Some(AhoCorasickKind::DFA))
-                .or_else(|_| build(None))
-                .ok()
+            let kind = match start {
+                Start::Throughput => AhoCorasickKind::DFA,
+                Start::Quick => AhoCorasickKind::ContiguousNFA,
+            };
+            build(Some(kind)).or_else(|_| build(None)).ok()
         };
         Matcher {
             rules,
@@ -301,7 +320,7 @@ fn accept(
             return None;
         }
     }
-    if rule.allowlist.iter().any(|re| re.is_match(secret)) {
+    if rule.allowlist().iter().any(|re| re.is_match(secret)) {
         return None;
     }
     if is_placeholder(secret) {

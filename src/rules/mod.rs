@@ -47,8 +47,8 @@ pub struct Rule {
     /// built-in rules (they are checked by the test suite) and at load time for
     /// a user's rules (so a bad one is reported at once).
     regex: OnceLock<Option<Compiled>>,
-    /// Compiled per-rule allowlist regexes on the secret.
-    pub allowlist: Vec<regex::bytes::Regex>,
+    /// Compiled per-rule allowlist regexes on the secret (built like `regex`).
+    allowlist: OnceLock<Vec<regex::bytes::Regex>>,
     /// The offline validator, if any.
     pub validator: Option<Validator>,
     /// Bytes searched on each side of a keyword hit.
@@ -65,6 +65,12 @@ impl Rule {
             message: format!("bad regex: {m}"),
         })?;
         let _ = rule.regex.set(Some(compiled));
+        let allowlist = compile_allowlist(&rule.syntax.allowlist).map_err(|message| RuleError {
+            origin: origin.to_string(),
+            id: rule.syntax.id.clone(),
+            message,
+        })?;
+        let _ = rule.allowlist.set(allowlist);
         Ok(rule)
     }
 
@@ -107,16 +113,6 @@ impl Rule {
                 ));
             }
         }
-        let allowlist = syntax
-            .allowlist
-            .iter()
-            .map(|p| {
-                regex::bytes::RegexBuilder::new(p)
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .build()
-                    .map_err(|e| err(format!("bad allowlist regex {p:?}: {e}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
         let validator = match &syntax.validator {
             None => None,
             Some(name) => Some(
@@ -128,7 +124,7 @@ impl Rule {
             syntax,
             origin: origin.to_string(),
             regex: OnceLock::new(),
-            allowlist,
+            allowlist: OnceLock::new(),
             validator,
             window,
         })
@@ -140,6 +136,13 @@ impl Rule {
         self.regex
             .get_or_init(|| Compiled::new(&self.syntax.regex).ok())
             .as_ref()
+    }
+
+    /// The compiled allowlist regexes (empty if one does not compile, which the
+    /// test suite rules out for built-in rules).
+    pub fn allowlist(&self) -> &[regex::bytes::Regex] {
+        self.allowlist
+            .get_or_init(|| compile_allowlist(&self.syntax.allowlist).unwrap_or_default())
     }
 
     /// The stable id.
@@ -156,6 +159,23 @@ impl Rule {
     pub fn confidence(&self) -> Confidence {
         self.syntax.confidence
     }
+}
+
+fn compile_allowlist(patterns: &[String]) -> Result<Vec<regex::bytes::Regex>, String> {
+    patterns
+        .iter()
+        .map(|p| {
+            regex::bytes::RegexBuilder::new(p)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .build()
+                .map_err(|e| {
+                    format!(
+                        "bad allowlist regex {p:?}: {}",
+                        e.to_string().replace('\n', " ")
+                    )
+                })
+        })
+        .collect()
 }
 
 /// A compiled rule regex.
@@ -287,9 +307,14 @@ pub struct RuleSetBuilder {
 impl RuleSetBuilder {
     /// Adds every embedded rule file. Their regexes are compiled on first use.
     pub fn add_builtin(&mut self) -> Result<&mut Self, RuleError> {
-        for (name, text) in BUILTIN_RULE_FILES {
+        for (name, json) in BUILTIN_RULE_FILES {
             let origin = format!("rules/{name}");
-            for r in parse_rule_file(&origin, text)? {
+            let file: RuleFile = serde_json::from_str(json).map_err(|e| RuleError {
+                origin: origin.clone(),
+                id: "?".into(),
+                message: e.to_string(),
+            })?;
+            for r in file.rules {
                 let rule = Rule::prepare(r, &origin)?;
                 self.push(rule)?;
             }
