@@ -2,10 +2,11 @@
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
+use keyfence::config::Config;
 use keyfence::matcher::check_examples;
-use keyfence::rules::{validators, RuleSet, RuleSetBuilder};
+use keyfence::rules::{reference, validators, RuleSet, RuleSetBuilder, RuleSyntax};
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -34,6 +35,9 @@ enum RulesCommand {
         /// A TOML file with [[rules]] tables (a rules/*.toml file or a .keyfence.toml).
         file: PathBuf,
     },
+    /// Print the Markdown rule reference (docs/rules-reference.md).
+    #[command(hide = true)]
+    Reference,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -46,6 +50,7 @@ enum ListFormat {
 struct ListEntry<'a> {
     id: &'a str,
     name: &'a str,
+    family: &'a str,
     severity: keyfence::severity::Severity,
     confidence: keyfence::severity::Confidence,
     tags: &'a [String],
@@ -62,6 +67,7 @@ pub fn run(args: RulesArgs) -> anyhow::Result<ExitCode> {
                 .map(|r| ListEntry {
                     id: r.id(),
                     name: &r.syntax.name,
+                    family: reference::family(&r.syntax.tags),
                     severity: r.severity(),
                     confidence: r.confidence(),
                     tags: &r.syntax.tags,
@@ -124,48 +130,64 @@ pub fn run(args: RulesArgs) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        RulesCommand::Check { file } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("{}: cannot read", file.display()))?;
-            let origin = file.display().to_string();
-            let mut b = RuleSetBuilder::default();
-            b.add_builtin()?;
-            let builtin_ids: Vec<String> = RuleSet::builtin()?
-                .rules()
-                .iter()
-                .map(|r| r.id().to_string())
-                .collect();
-            // A user's file may redefine nothing built in; parse it alone first for clear errors.
-            let mut own = RuleSetBuilder::default();
-            own.add_file_text(&origin, &text)?;
-            let own = own.build(&[])?;
-            let mut problems = Vec::new();
-            for r in own.rules() {
-                if builtin_ids.iter().any(|id| id == r.id()) {
-                    problems.push(format!(
-                        "{origin}: rule '{}': id is already a built-in rule",
-                        r.id()
-                    ));
-                }
-                if r.syntax.examples.is_empty() {
-                    problems.push(format!("{origin}: rule '{}': has no examples", r.id()));
-                }
-            }
-            let own = Arc::new(own);
-            for f in check_examples(&own) {
-                problems.push(format!("{origin}: {f}"));
-            }
-            if problems.is_empty() {
-                println!("{origin}: {} rules ok", own.len());
-                Ok(ExitCode::SUCCESS)
-            } else {
-                for p in &problems {
-                    eprintln!("{p}");
-                }
-                eprintln!("{} problems", problems.len());
-                Ok(ExitCode::from(1))
-            }
+        RulesCommand::Check { file } => check(&file),
+        RulesCommand::Reference => {
+            print!("{}", reference::render(&RuleSet::builtin()?));
+            Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// The rules of a file: a rule file holds only `[[rules]]`; anything else is
+/// read as a `.keyfence.toml` (whose unknown keys are errors).
+fn rules_of(file: &Path, text: &str) -> anyhow::Result<Vec<RuleSyntax>> {
+    let only_rules = toml::from_str::<toml::Table>(text)
+        .map(|t| t.keys().all(|k| k == "rules"))
+        .unwrap_or(true);
+    if only_rules {
+        let mut b = RuleSetBuilder::default();
+        b.add_file_text(&file.display().to_string(), text)?;
+        Ok(toml::from_str::<keyfence::rules::RuleFile>(text)?.rules)
+    } else {
+        Ok(Config::from_text(file, text)?.rules)
+    }
+}
+
+fn check(file: &Path) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("{}: cannot read", file.display()))?;
+    let origin = file.display().to_string();
+    let mut own = RuleSetBuilder::default();
+    for r in rules_of(file, &text)? {
+        own.add(r, &origin)?;
+    }
+    let own = own.build(&[])?;
+    let builtin = RuleSet::builtin()?;
+    let mut problems = Vec::new();
+    for r in own.rules() {
+        if builtin.get(r.id()).is_some() {
+            problems.push(format!(
+                "{origin}: rule '{}': id is already a built-in rule",
+                r.id()
+            ));
+        }
+        if r.syntax.examples.is_empty() {
+            problems.push(format!("{origin}: rule '{}': has no examples", r.id()));
+        }
+    }
+    let own = Arc::new(own);
+    for f in check_examples(&own) {
+        problems.push(format!("{origin}: {f}"));
+    }
+    if problems.is_empty() {
+        println!("{origin}: {} rules ok", own.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        eprintln!("{} problems", problems.len());
+        Ok(ExitCode::from(1))
     }
 }
 

@@ -43,6 +43,19 @@ pub const LOCK_FILES: &[&str] = &[
     "pubspec.lock",
     "Podfile.lock",
     "deno.lock",
+    "Gopkg.lock",
+    "go.work.sum",
+    "pdm.lock",
+    "pixi.lock",
+    "conan.lock",
+    "paket.lock",
+    "shard.lock",
+    "Berksfile.lock",
+    "Cartfile.resolved",
+    "Package.resolved",
+    "MODULE.bazel.lock",
+    "renv.lock",
+    ".terraform.lock.hcl",
 ];
 
 /// True when `path`'s file name is a lock file.
@@ -111,6 +124,14 @@ mod tests {
     fn lock_files_by_name() {
         assert!(is_lock_file("web/package-lock.json"));
         assert!(is_lock_file("Cargo.lock"));
+        for name in [
+            "go.sum",
+            "poetry.lock",
+            "infra/.terraform.lock.hcl",
+            "yarn.lock",
+        ] {
+            assert!(is_lock_file(name), "{name}");
+        }
         assert!(!is_lock_file("src/lock.rs"));
         let f = FilterSet::default();
         let cx = |generic| LocationContext {

@@ -70,3 +70,27 @@ pub fn check_examples(rules: &Arc<RuleSet>) -> Vec<ExampleFailure> {
     }
     failures
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failing_example_is_reported_by_rule_and_index() {
+        let mut b = crate::rules::RuleSetBuilder::default();
+        b.add_file_text(
+            "t.toml",
+            "[[rules]]\nid = \"t\"\nname = \"T\"\nkeywords = [\"tk_\"]\nregex = 'tk_[a-z]{8}'\nexamples = ['tk_pqmzrwxk', 'tk_short']\nnegative_examples = ['tk_wmxkqpzt']\n",
+        )
+        .expect("parses");
+        let f = check_examples(&Arc::new(b.build(&[]).expect("builds")));
+        let shown: Vec<String> = f.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "rule 't': examples[1] does not match",
+                "rule 't': negative_examples[0] matches"
+            ]
+        );
+    }
+}

@@ -8,13 +8,15 @@
 //! a file with no keyword costs one automaton pass whatever the rule count.
 
 mod check;
+mod context;
 mod entropy;
 mod generic;
 mod placeholder;
 
 pub use check::{check_examples, ExampleFailure};
+pub use context::{inside_public_blob, on_long_line, MINIFIED_LINE};
 pub use entropy::shannon_entropy;
-pub use generic::is_implausible_generic_value;
+pub use generic::{is_implausible_generic_value, is_type_annotation, name_ends_with_keyword};
 pub use placeholder::is_placeholder;
 
 use crate::rules::{Rule, RuleSet};
@@ -66,6 +68,8 @@ pub struct Scratch {
     windows: Vec<(u32, usize, usize)>,
     anchors: Vec<(u32, usize, usize)>,
     regex: Vec<Option<(meta::Cache, Captures)>>,
+    /// Secret spans a validator rejected in this scan.
+    rejected: Vec<Range<usize>>,
 }
 
 const CLOSED: (usize, usize) = (usize::MAX, 0);
@@ -141,6 +145,7 @@ impl Matcher {
             windows: Vec::new(),
             anchors: Vec::new(),
             regex: (0..n).map(|_| None).collect(),
+            rejected: Vec::new(),
         }
     }
 
@@ -151,6 +156,7 @@ impl Matcher {
         let len = hay.len();
         scratch.windows.clear();
         scratch.anchors.clear();
+        scratch.rejected.clear();
         for m in ac.find_overlapping_iter(hay) {
             for &ri in &self.keyword_rules[m.pattern().as_usize()] {
                 let rule = &rules[ri as usize];
@@ -204,13 +210,15 @@ impl Matcher {
                     .and_then(|g| caps.get_group(g))
                     .map_or(m.range(), |sp| sp.range());
                 if !secret.is_empty() {
-                    if let Some(validated) = accept(rule, hay, &secret, &m.range()) {
-                        out.push(RawMatch {
+                    match accept(rule, hay, &secret, &m.range()) {
+                        Verdict::Keep(validated) => out.push(RawMatch {
                             rule: ri as usize,
                             secret,
                             span: m.range(),
                             validated,
-                        });
+                        }),
+                        Verdict::Rejected => scratch.rejected.push(secret),
+                        Verdict::Drop => {}
                     }
                 }
             }
@@ -233,13 +241,15 @@ impl Matcher {
                     .map(|sp| sp.range())
                     .unwrap_or(m.range());
                 if !secret.is_empty() {
-                    if let Some(validated) = accept(rule, hay, &secret, &m.range()) {
-                        out.push(RawMatch {
+                    match accept(rule, hay, &secret, &m.range()) {
+                        Verdict::Keep(validated) => out.push(RawMatch {
                             rule: ri as usize,
                             secret,
                             span: m.range(),
                             validated,
-                        });
+                        }),
+                        Verdict::Rejected => scratch.rejected.push(secret),
+                        Verdict::Drop => {}
                     }
                 }
                 let next = if m.end() > m.start() {
@@ -265,11 +275,18 @@ impl Matcher {
             }
         }
         out.truncate(kept);
-        self.drop_generic_overlaps(out, first);
+        self.drop_generic_overlaps(out, first, &scratch.rejected);
     }
 
-    /// A generic rule's match gives way to a provider rule's match over the same bytes.
-    fn drop_generic_overlaps(&self, out: &mut Vec<RawMatch>, first: usize) {
+    /// A generic rule's match gives way to a provider rule's match over the
+    /// same bytes, and to a provider token whose validator rejected it (a
+    /// broken checksum is not a credential under a secret-like name either).
+    fn drop_generic_overlaps(
+        &self,
+        out: &mut Vec<RawMatch>,
+        first: usize,
+        rejected: &[Range<usize>],
+    ) {
         let rules = self.rules.rules();
         let is_generic = |m: &RawMatch| rules[m.rule].syntax.generic;
         if !out[first..].iter().any(is_generic) {
@@ -279,6 +296,7 @@ impl Matcher {
             .iter()
             .filter(|m| !is_generic(m))
             .map(|m| m.secret.clone())
+            .chain(rejected.iter().cloned())
             .collect();
         if specific.is_empty() {
             return;
@@ -296,40 +314,59 @@ impl Matcher {
     }
 }
 
-/// The per-rule checks after a regex match. `None` drops the match; otherwise
-/// the validation state.
-fn accept(
-    rule: &Rule,
-    hay: &[u8],
-    secret: &Range<usize>,
-    span: &Range<usize>,
-) -> Option<Option<bool>> {
+/// What the per-rule checks decided about a regex match.
+enum Verdict {
+    /// Not a credential (entropy, allowlist, placeholder, generic defences, context).
+    Drop,
+    /// The rule's validator rejected the token's structure.
+    Rejected,
+    /// A finding, with its validation state.
+    Keep(Option<bool>),
+}
+
+/// The per-rule checks after a regex match.
+fn accept(rule: &Rule, hay: &[u8], secret: &Range<usize>, span: &Range<usize>) -> Verdict {
     let matched = &hay[span.clone()];
+    let secret_start = secret.start;
     // The name before the secret, reaching back a little before the match on
     // the same line (anchored matches start at the keyword, not at the name).
     let back = span.start.saturating_sub(NAME_CONTEXT);
     let from = memchr::memrchr(b'\n', &hay[back..span.start]).map_or(back, |i| back + i + 1);
     let name = &hay[from..secret.start];
+    let following = &hay[secret.end..(secret.end + 8).min(hay.len())];
     let secret = &hay[secret.clone()];
     // Cheapest first: the generic shape checks are byte scans.
-    if rule.syntax.generic && is_implausible_generic_value(secret, name) {
-        return None;
+    if rule.syntax.generic
+        && (is_implausible_generic_value(secret, name)
+            || is_type_annotation(secret, name, following))
+    {
+        return Verdict::Drop;
     }
     if let Some(min) = rule.syntax.entropy {
         if shannon_entropy(secret) < min {
-            return None;
+            return Verdict::Drop;
         }
     }
     if rule.allowlist().iter().any(|re| re.is_match(secret)) {
-        return None;
+        return Verdict::Drop;
     }
     if is_placeholder(secret) {
-        return None;
+        return Verdict::Drop;
+    }
+    // Minified code: only a name written right beside its value counts.
+    if rule.syntax.generic
+        && on_long_line(hay, span.start, span.end)
+        && !name_ends_with_keyword(name, &rule.syntax.keywords)
+    {
+        return Verdict::Drop;
+    }
+    if inside_public_blob(hay, secret_start) {
+        return Verdict::Drop;
     }
     match rule.validator {
-        None => Some(None),
-        Some(v) if (v.check)(secret, matched) => Some(Some(true)),
-        Some(_) => None,
+        None => Verdict::Keep(None),
+        Some(v) if (v.check)(secret, matched) => Verdict::Keep(Some(true)),
+        Some(_) => Verdict::Rejected,
     }
 }
 
@@ -437,5 +474,26 @@ window = 32
         );
         assert_eq!(run(&m, b"xalpha_k3j4h5g6f7d8").len(), 0, "\\b before");
         assert_eq!(run(&m, b"alpha_k3j4h5g6f7d8z").len(), 0, "\\b after");
+    }
+}
+
+#[cfg(test)]
+mod rejected_tests {
+    use super::*;
+
+    #[test]
+    fn a_token_its_validator_rejects_is_not_reported_by_generic_rules() {
+        let rules = Arc::new(RuleSet::builtin().expect("rules"));
+        let m = Matcher::new(Arc::clone(&rules));
+        let mut s = m.scratch();
+        let mut out = Vec::new();
+        let hay = format!(
+            "DEPLOY_TOKEN=ghp_{}AAAAAA",
+            "q7Lm2Xv9Rt4Kp8Zw3Nc6Bd1Fh5Jy0G"
+        );
+        m.scan(hay.as_bytes(), &mut s, &mut out);
+        let ids: Vec<&str> = out.iter().map(|r| rules.rules()[r.rule].id()).collect();
+        assert!(ids.is_empty(), "{ids:?}");
+        assert_eq!(s.rejected.len(), 1, "the GitHub validator rejected it");
     }
 }

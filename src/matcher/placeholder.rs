@@ -45,13 +45,38 @@ const MARKERS: &[&str] = &[
     "12345678",
     "abcdefgh",
     "secrets.",
+    "#{",
+    "qwerty",
+    "fake",
+    "sample",
+    "notreal",
+    "not_real",
+    "not-a-real",
 ];
 
 /// Documented example credentials from providers' own documentation; they are
 /// published on purpose and grant nothing.
 const DOCUMENTED_EXAMPLES: &[&str] = &[
+    // Stripe's documentation test keys.
     "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+    "pk_test_TYooMQauvdEDq54NiTphI7jx",
+    "sk_test_BQokikJOvBiI2HlWgH4olfQ2",
+    // The signature of the jwt.io introduction token.
     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    // Mailgun's documentation key.
+    "key-3ax6xnjp29jd6fds4gc373sgvjxteol0",
+    // Google's documentation API key.
+    "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe",
+];
+
+/// Delimiters that wrap a variable in build and deployment templates
+/// (`__TOKEN__`, `@DB_PASSWORD@`, `%API_KEY%`, `[[secret]]`).
+const WRAPPERS: &[(&[u8], &[u8])] = &[
+    (b"__", b"__"),
+    (b"@", b"@"),
+    (b"%", b"%"),
+    (b"[[", b"]]"),
+    (b"#", b"#"),
 ];
 
 /// True when `secret` is a placeholder, template variable, environment
@@ -69,7 +94,7 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     }
     if DOCUMENTED_EXAMPLES
         .iter()
-        .any(|e| memchr::memmem::find(secret, e.as_bytes()).is_some())
+        .any(|e| contains(secret, e.as_bytes()))
     {
         return true;
     }
@@ -79,10 +104,56 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
             return true;
         }
     }
-    if secret.len() > 2 && secret[0] == b'%' && secret[secret.len() - 1] == b'%' {
+    if WRAPPERS.iter().any(|(open, close)| {
+        secret.len() > open.len() + close.len() + 1
+            && secret.starts_with(open)
+            && secret.ends_with(close)
+    }) {
         return true;
     }
-    low_variety(secret)
+    low_variety(secret) || repeats_a_unit(secret) || has_sequential_run(secret, 8)
+}
+
+/// Substring test without a searcher's set-up cost, for the few long documented keys.
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.len() >= needle.len()
+        && hay
+            .windows(needle.len())
+            .any(|w| w[0] == needle[0] && w == needle)
+}
+
+/// True when the value is one short unit repeated three or more times (`abcabcabc`).
+fn repeats_a_unit(secret: &[u8]) -> bool {
+    let n = secret.len();
+    n >= 8
+        && (1..=n / 3)
+            .filter(|u| n % u == 0)
+            .any(|u| secret.chunks(u).all(|c| c == &secret[..u]))
+}
+
+/// True when the value holds `len` alphanumerics in a row that step by one
+/// (`0123456789`, `abcdefgh`, `ZYXWVUTS`).
+fn has_sequential_run(secret: &[u8], len: usize) -> bool {
+    let mut up = 1;
+    let mut down = 1;
+    for w in secret.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let alnum = a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric();
+        up = if alnum && b == a.wrapping_add(1) {
+            up + 1
+        } else {
+            1
+        };
+        down = if alnum && a == b.wrapping_add(1) {
+            down + 1
+        } else {
+            1
+        };
+        if up >= len || down >= len {
+            return true;
+        }
+    }
+    false
 }
 
 /// Fewer than four distinct bytes in a value of eight or more, or one byte
@@ -122,6 +193,16 @@ mod tests {
             "abababababab",
             "sk_live_1234567890abcdef",
             "********",
+            "__DEPLOY_TOKEN__",
+            "@DB_PASSWORD@",
+            "#{vault.token}",
+            "[[api_key]]",
+            "fake-token-for-tests",
+            "Ab1Ab1Ab1Ab1Ab1",
+            "token-ZYXWVUTSRQ",
+            "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+            "key-3ax6xnjp29jd6fds4gc373sgvjxteol0",
+            "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }
@@ -133,6 +214,9 @@ mod tests {
             "q8Zr2LmX0pVt7Yw4",
             "ghp_aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1xyz012",
             "s3cr3t-Passw0rd!",
+            "@user_at_host9x",
+            "pa%ss-w0rd-Xy",
+            "abc123XYZ789qwe",
         ] {
             assert!(!is_placeholder(p.as_bytes()), "{p}");
         }

@@ -4,6 +4,7 @@
 //! Takes TOML text; gives compiled rules. Depends on nothing else of keyfence
 //! but the shared severity vocabulary.
 
+pub mod reference;
 mod syntax;
 pub mod validators;
 

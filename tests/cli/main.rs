@@ -3,6 +3,7 @@
 mod allow;
 mod baseline;
 mod common;
+mod defences;
 mod lint;
 mod rules;
 mod scan;

@@ -1,0 +1,158 @@
+//! Defences that look around a match rather than at the secret alone: a match
+//! inside an encoded blob that holds no credential (a data URI, an SSH public
+//! key, a certificate or public key PEM block), and the long lines of
+//! minified code, where the generic rules keep only names written right
+//! beside their value.
+
+/// Lines longer than this many bytes are treated as minified or generated code.
+pub const MINIFIED_LINE: usize = 1000;
+
+/// Longest run of encoded text walked back from a match to find what encodes it.
+const MAX_BLOB_WALK: usize = 64 * 1024;
+
+/// True when the match starting at `start` lies inside a data URI, the body
+/// of an SSH public key, or a PEM block that is not a private key
+/// (`CERTIFICATE`, `PUBLIC KEY`, …).
+pub fn inside_public_blob(hay: &[u8], start: usize) -> bool {
+    let floor = start.saturating_sub(MAX_BLOB_WALK);
+    let mut i = start;
+    while i > floor {
+        let b = hay[i - 1];
+        if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'\\') {
+            i -= 1;
+        } else if matches!(b, b'\n' | b'\r' | b' ' | b'\t') {
+            // Whitespace continues the blob only when it breaks a line (PEM
+            // bodies, indented YAML); a lone space ends it.
+            let mut j = i - 1;
+            while j > floor && matches!(hay[j - 1], b' ' | b'\t' | b'\r' | b'\n') {
+                j -= 1;
+            }
+            if hay[j..i].contains(&b'\n') {
+                i = j;
+            } else {
+                return follows_ssh_key_type(&hay[floor..j]);
+            }
+        } else {
+            break;
+        }
+    }
+    let before = &hay[floor..i];
+    before.ends_with(b";base64,") || ends_with_public_pem_header(before)
+}
+
+/// True when `before` ends with an SSH public key type (`ssh-rsa`,
+/// `ssh-ed25519`, `ecdsa-sha2-nistp256`, `sk-ssh-ed25519@openssh.com`, …).
+fn follows_ssh_key_type(before: &[u8]) -> bool {
+    let word_start = before
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'@' | b'.')))
+        .map_or(0, |p| p + 1);
+    let word = &before[word_start..];
+    ["ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-"]
+        .iter()
+        .any(|p| word.starts_with(p.as_bytes()))
+}
+
+/// True when `before` ends with a `-----BEGIN <label>-----` line whose label is not a private key.
+fn ends_with_public_pem_header(before: &[u8]) -> bool {
+    let before = before.trim_ascii_end();
+    // A `\n` escape right after the header line.
+    let before = before.strip_suffix(b"\\n").unwrap_or(before);
+    if !before.ends_with(b"-----") {
+        return false;
+    }
+    let tail = &before[before.len().saturating_sub(80)..];
+    let Some(begin) = memchr::memmem::rfind(tail, b"-----BEGIN ") else {
+        return false;
+    };
+    let label = &tail[begin + 11..tail.len() - 5];
+    !label.is_empty()
+        && !label.contains(&b'\n')
+        && memchr::memmem::find(label, b"PRIVATE").is_none()
+}
+
+/// True when the line holding `span` is longer than [`MINIFIED_LINE`] bytes.
+pub fn on_long_line(hay: &[u8], start: usize, end: usize) -> bool {
+    let lo = start.saturating_sub(MINIFIED_LINE);
+    let line_start = memchr::memrchr(b'\n', &hay[lo..start]).map_or(lo, |p| lo + p + 1);
+    let hi = (end + MINIFIED_LINE).min(hay.len());
+    let line_end = memchr::memchr(b'\n', &hay[end..hi]).map_or(hi, |p| end + p);
+    line_end - line_start > MINIFIED_LINE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inside(text: &str, needle: &str) -> bool {
+        let at = text.find(needle).expect("needle in text");
+        inside_public_blob(text.as_bytes(), at)
+    }
+
+    const BODY: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1LfVLPHCozMxH2Mo\n4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u\n+qKhbwKfBstIs+bMY2Zkp18gnTxKLxoS2tFczGkPLPgizskuemMghRniWaoLcyeh\n";
+
+    /// An access-key-shaped string, assembled at run time.
+    fn akia() -> String {
+        format!("{}{}", "AK", "IAQ7RZ4W2M5XN3P6TB")
+    }
+
+    #[test]
+    fn certificates_and_public_keys_are_blobs() {
+        for label in ["CERTIFICATE", "PUBLIC KEY", "RSA PUBLIC KEY", "X509 CRL"] {
+            let pem = format!("-----BEGIN {label}-----\n{BODY}-----END {label}-----\n");
+            assert!(inside(&pem, "4lgOE"), "{label}");
+            assert!(inside(&pem, "+qKhb"), "{label}");
+            let yaml = format!("cert: |\n  {}", pem.replace('\n', "\n  "));
+            assert!(inside(&yaml, "4lgOE"), "indented {label}");
+            let json = format!("{{\"cert\": \"{}\"}}", pem.replace('\n', "\\n"));
+            assert!(inside(&json, "4lgOE"), "escaped {label}");
+        }
+    }
+
+    #[test]
+    fn private_key_blocks_and_text_after_a_block_are_not_public_blobs() {
+        let pem = format!("-----BEGIN RSA PRIVATE KEY-----\n{BODY}-----END RSA PRIVATE KEY-----\n");
+        assert!(!inside(&pem, "4lgOE"));
+        assert!(!inside(&pem, "-----BEGIN"));
+        let after = format!(
+            "-----BEGIN CERTIFICATE-----\n{BODY}-----END CERTIFICATE-----\n{}\n",
+            akia()
+        );
+        assert!(!inside(&after, "AKIAQ"));
+    }
+
+    #[test]
+    fn ssh_public_keys_and_data_uris_are_blobs() {
+        let ssh = format!(
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq4Zy1Wb6Xr9ZkT2nQm8{} user@host",
+            akia()
+        );
+        assert!(inside(&ssh, "AKIAQ"));
+        assert!(inside(
+            "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBAkz",
+            "AAAAE2"
+        ));
+        let uri = "background: url(data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==)";
+        assert!(inside(uri, "AAAADUlEQVR42"));
+        assert!(inside(uri, "iVBOR"));
+    }
+
+    #[test]
+    fn ordinary_assignments_are_not_blobs() {
+        let k = akia();
+        assert!(!inside(&format!("token = {k}"), "AKIAQ"));
+        assert!(!inside(&k, "AKIAQ"));
+        assert!(!inside("key: \"ghp_abc\"", "ghp_"));
+        assert!(!inside(&format!("a\n{k}"), "AKIAQ"));
+        assert!(!inside(&format!("the key is {k}"), "AKIAQ"));
+    }
+
+    #[test]
+    fn long_lines() {
+        let long = format!("var a={};token:\"x\"", "b".repeat(MINIFIED_LINE));
+        let at = long.find("token").expect("token");
+        assert!(on_long_line(long.as_bytes(), at, at + 5));
+        let short = "x\ntoken: \"abc\"\ny";
+        assert!(!on_long_line(short.as_bytes(), 2, 7));
+    }
+}
