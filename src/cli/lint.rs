@@ -53,6 +53,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     if args.report.is_some() && !matches!(args.output.format, Format::Text | Format::Json) {
         bail!("the rotation report is written as --format text or --format json");
     }
+    let started = std::time::Instant::now();
     let path = args.repo.clone().unwrap_or_else(|| PathBuf::from("."));
     let (root, repo) = lint::find_root(&path)?;
     let (config, origin) = Config::resolve(args.engine.config.as_deref(), &root)?;
@@ -91,6 +92,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
 
     let mut findings = lint::run(&cx)?;
     let mut summary = lint::summary(&head, findings.len());
+    summary.duration_ms = started.elapsed().as_millis() as u64;
     super::baseline::apply(
         &args.engine,
         &args.output,
