@@ -1,5 +1,5 @@
 //! Scan throughput on a generated, source-like corpus, with the full built-in
-//! ruleset and with the first 10 rules, to show that cost does not grow with
+//! ruleset and with the first 10 and 40 rules, to show that cost does not grow with
 //! the number of rules.
 //!
 //! ```text
@@ -11,7 +11,7 @@
 //!
 //! `--check FILE` compares single-thread MB/s with the full ruleset against the
 //! figure in FILE and exits 1 when it is below half of it (a generous bound:
-//! CI machines are noisy); `--record FILE` writes the figure. `--set 10|full`
+//! CI machines are noisy); `--record FILE` writes the figure. `--set 10|40|full`
 //! and `--single` (one thread) narrow the run, e.g. for `valgrind --tool=callgrind`,
 //! whose instruction counts do not depend on machine load.
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used)]
@@ -178,12 +178,13 @@ fn main() {
     }
     let full = Arc::new(full);
     let ten = Arc::new(full.truncated(10));
+    let forty = Arc::new(full.truncated(40));
     let mut single_full = 0.0;
     println!("| rules | threads | median s | MB/s | MB/s per core | findings |");
     println!("| --- | --- | --- | --- | --- | --- |");
     let only = get("--set");
     let single = args.iter().any(|a| a == "--single");
-    for (label, set) in [("10", &ten), ("full", &full)] {
+    for (label, set) in [("10", &ten), ("40", &forty), ("full", &full)] {
         if only.as_deref().is_some_and(|o| o != label) {
             continue;
         }

@@ -26,6 +26,14 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A git repository that cannot be opened or read (objects, refs, index).
+    #[error("{}: {message}", path.display())]
+    Git {
+        /// The repository (or the path given for it).
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A path given on the command line does not exist.
     #[error("{}: no such file or directory", path.display())]
     NotFound {

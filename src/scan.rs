@@ -7,6 +7,9 @@
 //! applied). Directory scans do both at once; history scans attribute a blob's
 //! matches to every path and commit that carries it.
 
+pub mod history;
+pub mod staged;
+
 use crate::blob;
 use crate::config::{Config, DEFAULT_MAX_FILE_SIZE};
 use crate::error::{Error, Result};

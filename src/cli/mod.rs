@@ -3,10 +3,12 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod baseline;
+mod git;
 mod lint;
 mod output;
 mod rules;
 mod scan;
+mod staged;
 
 use clap::{Args, Parser, Subcommand};
 use keyfence::report::Format;
@@ -27,6 +29,10 @@ pub struct Cli {
 enum Command {
     /// Scan files and directories ('-' reads stdin); respects .gitignore.
     Scan(scan::ScanArgs),
+    /// Scan git history: every blob reachable from all refs, each unique blob once.
+    Git(git::GitArgs),
+    /// Scan only the lines the staged changes add (for pre-commit).
+    Staged(staged::StagedArgs),
     /// List, explain and check detection rules.
     Rules(rules::RulesArgs),
     /// Check rotation and hygiene rules; --report rotation for the rotation report.
@@ -92,6 +98,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Git(args) => git::run(args),
+        Command::Staged(args) => staged::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Baseline(args) => baseline::run(args),

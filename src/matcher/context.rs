@@ -53,7 +53,21 @@ fn follows_ssh_key_type(before: &[u8]) -> bool {
         .any(|p| word.starts_with(p.as_bytes()))
 }
 
-/// True when `before` ends with a `-----BEGIN <label>-----` line whose label is not a private key.
+/// Words of PEM labels that hold public material only (RFC 7468 and the
+/// OpenPGP armor headers): certificates, public keys, parameters, CRLs,
+/// signatures and message containers.
+const PUBLIC_PEM_LABELS: &[&str] = &[
+    "CERTIFICATE",
+    "PUBLIC KEY",
+    "PARAMETERS",
+    "X509 CRL",
+    "PKCS7",
+    "CMS",
+    "SIGNATURE",
+    "ATTRIBUTE CERTIFICATE",
+];
+
+/// True when `before` ends with a `-----BEGIN <label>-----` line whose label names public material.
 fn ends_with_public_pem_header(before: &[u8]) -> bool {
     let before = before.trim_ascii_end();
     // A `\n` escape right after the header line.
@@ -69,6 +83,9 @@ fn ends_with_public_pem_header(before: &[u8]) -> bool {
     !label.is_empty()
         && !label.contains(&b'\n')
         && memchr::memmem::find(label, b"PRIVATE").is_none()
+        && PUBLIC_PEM_LABELS
+            .iter()
+            .any(|p| memchr::memmem::find(label, p.as_bytes()).is_some())
 }
 
 /// True when the line holding `span` is longer than [`MINIFIED_LINE`] bytes.

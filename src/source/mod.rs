@@ -5,8 +5,12 @@
 //!   and `.keyfenceignore`, scans hidden files, never enters `.git/` and never
 //!   follows a symlink.
 //! - [`read`]: reading a file with a size cap into a reused buffer.
+//! - [`git`]: git history, each unique blob once, with commit provenance.
+//! - [`staged`]: the staged changes of a repository and the lines they add.
 
+pub mod git;
 pub mod read;
+pub mod staged;
 pub mod walk;
 
 pub use read::{read_capped, ReadOutcome};

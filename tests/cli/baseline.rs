@@ -912,3 +912,40 @@ fn import_gitleaks_maps_file_and_commit_entries_by_line() {
     assert!(out.contains("kept 1 entry from history"), "{out}");
     assert_no_plaintext(repo.path(), &[&k1, &k2, &k3]);
 }
+
+#[test]
+fn create_from_history_and_from_the_index_records_what_those_scans_find() {
+    let r = TestRepo::new();
+    r.add(".keyfence.toml", RULES);
+    r.add("old.env", &format!("KEY={}\n", alpha(901, "hist")));
+    r.commit_at("add a key", 1_600_000_000);
+    r.remove("old.env");
+    r.commit_at("remove it", 1_600_000_100);
+    // History still carries the key: `git` reports it until it is baselined.
+    let git = |r: &TestRepo| {
+        keyfence()
+            .current_dir(r.path())
+            .args(["git", "--format", "json", "--no-progress"])
+            .output()
+            .expect("runs")
+    };
+    assert_eq!(git(&r).status.code(), Some(1));
+    ok(r.path(), &["baseline", "create", "--from", "git"]);
+    let e = entries(r.path());
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0]["path"], "old.env");
+    assert_eq!(
+        git(&r).status.code(),
+        Some(0),
+        "the baselined history finding is no longer reported"
+    );
+
+    // The index: a staged key is recorded by --from staged.
+    r.add("new.env", &format!("KEY={}\n", alpha(902, "stag")));
+    ok(r.path(), &["baseline", "update", "--from", "staged"]);
+    let paths: Vec<String> = entries(r.path())
+        .iter()
+        .map(|e| e["path"].as_str().expect("path").to_string())
+        .collect();
+    assert!(paths.contains(&"new.env".to_string()), "{paths:?}");
+}

@@ -4,6 +4,8 @@ mod allow;
 mod baseline;
 mod common;
 mod defences;
+mod git;
 mod lint;
 mod rules;
 mod scan;
+mod staged;

@@ -16,6 +16,8 @@ use keyfence::filter::baseline::{Change, Entry, Review};
 use keyfence::filter::{Baseline, Status, BASELINE_FILE_NAME};
 use keyfence::finding::{Finding, Summary, UnusedEntry};
 use keyfence::report::Format;
+use keyfence::scan::history::{scan_history, HistoryOptions, NoProgress};
+use keyfence::scan::staged::{scan_staged, StagedOptions};
 use keyfence::scan::{scan_paths, Engine, ScanOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -315,30 +317,33 @@ fn collect(source: Source, root: &Path, t: &ScanTuning) -> anyhow::Result<Vec<Fi
             let out = scan_paths(&engine, &opts)?;
             (out.findings, out.summary)
         }
-        Source::Staged | Source::Git => bail!(
-            "--from {}: this build of keyfence cannot scan {} yet; use --from scan",
-            source.name(),
-            if source == Source::Git {
-                "history"
-            } else {
-                "staged changes"
-            }
-        ),
+        Source::Git => {
+            super::git::configure_libgit2();
+            let repo = keyfence::source::git::open(root)?;
+            let hopts = HistoryOptions {
+                threads: opts.threads,
+                max_file_size: opts.max_file_size,
+                exclude: opts.exclude.clone(),
+                ..HistoryOptions::default()
+            };
+            let out = scan_history(&engine, &repo, &hopts, &NoProgress)?;
+            (out.scan.findings, out.scan.summary)
+        }
+        Source::Staged => {
+            super::git::configure_libgit2();
+            let repo = keyfence::source::staged::open(root)?;
+            let sopts = StagedOptions {
+                max_file_size: opts.max_file_size,
+                exclude: opts.exclude.clone(),
+            };
+            let out = scan_staged(&engine, &repo, &sopts)?;
+            (out.findings, out.summary)
+        }
     };
     for e in &summary.errors {
         eprintln!("keyfence: warning: {e}");
     }
     Ok(findings)
-}
-
-impl Source {
-    fn name(self) -> &'static str {
-        match self {
-            Source::Scan => "scan",
-            Source::Staged => "staged",
-            Source::Git => "git",
-        }
-    }
 }
 
 /// The engine and scan options for the files under `root`.
