@@ -65,9 +65,20 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     if let Some(file) = &args.engine.baseline {
         cx.baseline = Some(BaselineView::load(file, &file.display().to_string())?);
     }
-    let head = lint::scan_head(&cx, &engine, args.engine.threads);
+    let mut head = lint::scan_head(&cx, &engine, args.engine.threads);
     cx.head = head.findings.clone();
-    cx.history = lint::history_findings(&root, &engine)?;
+    if let Some(history) = lint::history_findings(&cx, &engine, args.engine.threads)? {
+        if history.shallow && !args.output.quiet {
+            eprintln!(
+                "keyfence: note: {}: shallow clone: secret ages count from the oldest commit present",
+                root.display()
+            );
+        }
+        head.summary
+            .errors
+            .extend(history.scan.summary.errors.iter().cloned());
+        cx.history = Some(history.scan.findings);
+    }
 
     if args.report.is_some() {
         if !args.output.quiet {

@@ -74,6 +74,7 @@ use crate::error::{Error, Result};
 use crate::filter::{ContentContext, FilterSet, LocationContext, BASELINE_FILE_NAME};
 use crate::finding::{sort_findings, Finding, Kind, Summary};
 use crate::report::{RuleCatalog, RuleMeta, TOOL_INFORMATION_URI};
+use crate::scan::history::{scan_history, HistoryOptions, HistoryOutput, NoProgress};
 use crate::scan::{Engine, ScanOutput};
 use crate::severity::{Confidence, Severity};
 use crate::source::{self, ReadOutcome};
@@ -608,16 +609,25 @@ pub fn scan_head(cx: &LintContext, engine: &Engine, threads: usize) -> ScanOutpu
     out
 }
 
-/// The findings of a history scan of the repository at `root`, each carrying
-/// the commit that first introduced its secret; `None` when history cannot be
-/// scanned.
-///
-/// TODO(issue 7): the history scanner (`keyfence git`) has not landed yet, so
-/// this returns `Ok(None)` and `secret-age` and `secret-in-history` stay
-/// silent from the command line. Wire it to the history module once it exists.
-pub fn history_findings(root: &Path, engine: &Engine) -> Result<Option<Vec<Finding>>> {
-    let _ = (root, engine);
-    Ok(None)
+/// A history scan of every commit reachable from any ref of the context's
+/// repository, with the engine: the `history` input of the rotation lints
+/// (each finding carries the commit that first introduced its secret).
+/// `None` outside a repository.
+pub fn history_findings(
+    cx: &LintContext,
+    engine: &Engine,
+    threads: usize,
+) -> Result<Option<HistoryOutput>> {
+    let Some(repo) = &cx.repo else {
+        return Ok(None);
+    };
+    let opts = HistoryOptions {
+        threads,
+        max_file_size: cx.max_file_size,
+        exclude: cx.config.scan.exclude.clone(),
+        ..HistoryOptions::default()
+    };
+    scan_history(engine, repo, &opts, &NoProgress).map(Some)
 }
 
 /// Counts for a lint run's summary: the files read by the HEAD scan.

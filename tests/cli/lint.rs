@@ -3,6 +3,7 @@
 //! error exits.
 
 use crate::common::*;
+use keyfence::finding::Finding;
 use keyfence::lint::Date;
 use predicates::prelude::*;
 use serde_json::Value;
@@ -537,4 +538,133 @@ fn list_names_every_lint() {
     ] {
         assert!(text.contains(id), "{id} missing from:\n{text}");
     }
+}
+
+/// Seconds since the epoch, `days` days ago.
+fn days_ago(days: i64) -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs() as i64;
+    now - days * 86_400
+}
+
+/// A hygienic repository whose first commit is a year old.
+fn old_repo() -> TestRepo {
+    let r = TestRepo::new();
+    r.add(".gitignore", GITIGNORE);
+    r.add(".pre-commit-config.yaml", PRE_COMMIT);
+    r.commit_at("initial", days_ago(365));
+    r
+}
+
+#[test]
+fn secret_age_dates_secrets_by_their_first_commit() {
+    let r = old_repo();
+    let old = github_token(41, "ghp_");
+    let fresh = github_token(42, "ghp_");
+    r.add(
+        "src/settings.py",
+        &format!("DEBUG = False\nGITHUB_TOKEN = \"{old}\"\n"),
+    );
+    r.commit_at("settings", days_ago(200));
+    r.add(
+        "src/settings.py",
+        &format!("DEBUG = True\nGITHUB_TOKEN = \"{old}\"\n"),
+    );
+    r.commit_at("debug", days_ago(150));
+    r.add("src/new.py", &format!("TOKEN = \"{fresh}\"\n"));
+    r.commit_at("new", days_ago(10));
+    let out = keyfence()
+        .arg("lint")
+        .arg(r.path())
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!stdout.contains(&old) && !stdout.contains(&fresh));
+    let report = json(&out.stdout);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        of(&report, "secret-age"),
+        vec![("src/settings.py".into(), 2)]
+    );
+    let f = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule_id"] == "secret-age")
+        .expect("secret-age");
+    assert_eq!(f["severity"], "high");
+    assert_eq!(f["commit"]["path"], "src/settings.py");
+    assert!(
+        f["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("200 days ago")),
+        "{f}"
+    );
+    assert!(f["secret_redacted"].as_str().is_some());
+
+    // Within the warning window of a 205-day policy: one level lower.
+    r.write(
+        ".keyfence.toml",
+        "[rotation]\nmax_age_days = 205\nwarn_before_days = 14\n",
+    );
+    let (_, report) = lint_json(r.path(), &[]);
+    assert_eq!(severity_of(&report, "secret-age"), vec!["medium"]);
+    // A year-long policy: nothing is due.
+    r.write(".keyfence.toml", "[rotation]\nmax_age_days = 365\n");
+    let (_, report) = lint_json(r.path(), &[]);
+    assert_eq!(of(&report, "secret-age"), vec![]);
+}
+
+#[test]
+fn secret_in_history_until_the_baseline_says_revoked() {
+    let r = old_repo();
+    let token = github_token(43, "ghp_");
+    r.add(
+        "config/old.py",
+        &format!("# old settings\n\nTOKEN = \"{token}\"\n"),
+    );
+    r.commit_at("add", days_ago(30));
+    r.remove("config/old.py");
+    r.commit_at("remove the token", days_ago(20));
+    let (code, report) = lint_json(r.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        of(&report, "secret-in-history"),
+        vec![("config/old.py".into(), 3)]
+    );
+    assert_eq!(of(&report, "secret-age"), vec![]);
+
+    // The rotation report lists it as needing rotation.
+    let out = keyfence()
+        .arg("lint")
+        .arg(r.path())
+        .args(["--report", "rotation", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let rotation = json(&out.stdout);
+    assert_eq!(rotation["history_scanned"], true);
+    assert_eq!(rotation["needs_rotation"][0]["source"], "history");
+    assert_eq!(rotation["needs_rotation"][0]["rule"], "github-pat");
+    assert_eq!(rotation["by_status"]["expired"], 1);
+
+    let sha = keyfence::finding::Secret::new(token.as_str()).sha256();
+    let fingerprint = Finding::location_fingerprint_for(
+        &Finding::secret_fingerprint("github-pat", &sha),
+        "config/old.py",
+    );
+    r.write(
+        ".keyfence-baseline.json",
+        &format!(
+            "{{\"version\":1,\"entries\":[\n{{\"fingerprint\":\"{fingerprint}\",\"rule_id\":\"github-pat\",\"path\":\"config/old.py\",\"secret_sha256\":\"{sha}\",\"status\":\"revoked\",\"reviewed_at\":\"{}\"}},\nnull]}}\n",
+            Date::today()
+        ),
+    );
+    let (code, report) = lint_json(r.path(), &[]);
+    assert_eq!(of(&report, "secret-in-history"), vec![]);
+    assert_eq!(code, 0, "{report}");
 }
