@@ -526,7 +526,7 @@ pub fn render_docs() -> String {
          `expiring_soon`. Each listed secret has its `rule` (or manifest `name`), \
          `secret_redacted`, `fingerprint`, `first_committed` (or `last_rotated`), \
          `age_days`, `due`, `status`, `reason` and `owner` where the manifest names one. \
-         A secret removed from HEAD but still in history counts as `expired` until its \
+         A secret that history carries but HEAD does not counts as `expired` until its \
          baseline entry is marked `revoked`. The exit code is 1 when anything needs \
          rotation or is expiring, else 0.\n\n\
          ## Rules\n\n\

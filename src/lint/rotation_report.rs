@@ -141,7 +141,7 @@ impl RotationReport {
                 e.reason = "revoked".into();
             } else if rec.at_head.is_none() {
                 e.status = RotationStatus::Expired;
-                e.reason = "removed from HEAD but still in history, and not revoked".into();
+                e.reason = "not at HEAD but still in history, and not revoked".into();
             } else if let Some((_, first)) = rec.first_commit {
                 let due = Due::new(
                     first,

@@ -6,14 +6,15 @@ use crate::finding::Finding;
 use crate::severity::Severity;
 
 declare_lint! {
-    /// A secret removed from HEAD is still in history and was never revoked.
+    /// A secret no longer at HEAD is still in history and was never revoked.
     ///
     /// ## What it checks
-    /// Every secret that a history scan finds but a scan of HEAD does not:
-    /// someone deleted it from the code. It is reported at the path and line
-    /// of the commit that first introduced it, until the baseline entry for
-    /// it is marked `revoked` (or `false-positive`). The lint needs history
-    /// and is silent outside a repository.
+    /// Every secret that a scan of the history (every commit reachable from
+    /// any ref) finds but a scan of HEAD does not: someone deleted it from
+    /// the code, or it lives only on another branch. It is reported at the
+    /// path and line of the commit that first introduced it, until the
+    /// baseline entry for it is marked `revoked` (or `false-positive`). The
+    /// lint needs history and is silent outside a repository.
     ///
     /// ## Why it matters
     /// Deleting a secret from the code does not revoke it: every clone, fork
@@ -28,9 +29,10 @@ declare_lint! {
     ///
     /// ## Example
     /// ```text
-    /// config/settings.py:4  secret-in-history  AWS secret access key was removed
-    ///     from HEAD but history still carries it (since 3f2a9c1e0b7d, 2025-11-02):
-    ///     revoke it, then mark its baseline entry `revoked`
+    /// config/settings.py:4  secret-in-history  AWS secret access key
+    ///     (aws-secret-access-key) is not at HEAD but history still carries it
+    ///     (since 3f2a9c1e0b7d, 2025-11-02): revoke it, then mark its baseline
+    ///     entry `revoked`
     /// ```
     ///
     /// ## Configuration
@@ -81,7 +83,7 @@ impl Lint for SecretInHistory {
                     h.line,
                     r.fingerprint,
                     format!(
-                        "{} ({}) was removed from HEAD but history still carries it{since}: revoke it, then mark its baseline entry `revoked`",
+                        "{} ({}) is not at HEAD but history still carries it{since}: revoke it, then mark its baseline entry `revoked`",
                         h.message, h.rule_id
                     ),
                 );
