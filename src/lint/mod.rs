@@ -206,9 +206,9 @@ pub fn find_root(path: &Path) -> Result<(PathBuf, Option<Repository>)> {
 }
 
 fn git_error(path: &Path, message: &str) -> Error {
-    Error::Io {
+    Error::Git {
         path: path.to_path_buf(),
-        source: std::io::Error::other(message.to_lowercase()),
+        message: message.to_lowercase(),
     }
 }
 
