@@ -6,6 +6,7 @@ mod common;
 mod defences;
 mod git;
 mod integrations;
+mod lint;
 mod rules;
 mod scan;
 mod staged;
