@@ -22,6 +22,7 @@ pub mod config;
 pub mod error;
 pub mod filter;
 pub mod finding;
+pub mod lint;
 pub mod matcher;
 pub mod report;
 pub mod rules;

@@ -4,6 +4,7 @@
 
 mod baseline;
 mod git;
+mod lint;
 mod output;
 mod panic_hook;
 mod rules;
@@ -35,6 +36,8 @@ enum Command {
     Staged(staged::StagedArgs),
     /// List, explain and check detection rules.
     Rules(rules::RulesArgs),
+    /// Check rotation and hygiene rules; --report rotation for the rotation report.
+    Lint(lint::LintArgs),
     /// Record, review and audit accepted findings (the baseline).
     Baseline(baseline::BaselineArgs),
     /// Print shell completions.
@@ -103,6 +106,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Git(args) => git::run(args),
         Command::Staged(args) => staged::run(args),
         Command::Rules(args) => rules::run(args),
+        Command::Lint(args) => lint::run(args),
         Command::Baseline(args) => baseline::run(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

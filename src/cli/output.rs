@@ -57,23 +57,42 @@ pub fn emit(out: &OutputArgs, strict: bool, o: &Outcome<'_>) -> anyhow::Result<E
             w.flush()?;
         }
         Some(path) => {
-            let dir = match path.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => std::path::PathBuf::from("."),
+            let cant = |what: &str| format!("{}: cannot {what} the output file", path.display());
+            // Write through a symlink to its target; write a FIFO, device or
+            // other special file directly (renaming over it would replace
+            // /dev/null with a regular file); replace a regular file atomically.
+            let target = match std::fs::symlink_metadata(path) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())
+                }
+                _ => path.clone(),
             };
-            let mut tmp = tempfile::NamedTempFile::new_in(&dir)
-                .with_context(|| format!("{}: cannot create the output file", path.display()))?;
-            rep.report(
-                o.findings,
-                &cx,
-                &mut std::io::BufWriter::new(tmp.as_file_mut()),
-            )
-            .with_context(|| format!("{}: cannot write the output file", path.display()))?;
-            tmp.as_file()
-                .sync_all()
-                .with_context(|| format!("{}: cannot write the output file", path.display()))?;
-            tmp.persist(path)
-                .with_context(|| format!("{}: cannot write the output file", path.display()))?;
+            let special = std::fs::metadata(&target).is_ok_and(|m| !m.is_file() && !m.is_dir());
+            if special {
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&target)
+                    .with_context(|| cant("open"))?;
+                let mut w = std::io::BufWriter::new(f);
+                rep.report(o.findings, &cx, &mut w)
+                    .with_context(|| cant("write"))?;
+                w.flush().with_context(|| cant("write"))?;
+            } else {
+                let dir = match target.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => std::path::PathBuf::from("."),
+                };
+                let mut tmp =
+                    tempfile::NamedTempFile::new_in(&dir).with_context(|| cant("create"))?;
+                {
+                    let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+                    rep.report(o.findings, &cx, &mut w)
+                        .with_context(|| cant("write"))?;
+                    w.flush().with_context(|| cant("write"))?;
+                }
+                tmp.as_file().sync_all().with_context(|| cant("write"))?;
+                tmp.persist(&target).with_context(|| cant("write"))?;
+            }
             if !out.quiet && out.format != Format::Text {
                 let n = o.findings.len();
                 eprintln!(

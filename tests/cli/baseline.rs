@@ -537,11 +537,11 @@ fn a_bad_baseline_is_an_error_naming_the_file() {
 }
 
 #[test]
-fn sources_not_in_this_build_fail_clearly() {
+fn history_sources_outside_a_repository_fail_clearly() {
     let dir = tree(&[(".keyfence.toml", RULES)]);
     let out = run(dir.path(), &["baseline", "create", "--from", "git"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--from git"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("git"), "{}", stderr(&out));
     assert!(!dir.path().join(BASELINE).exists());
 }
 

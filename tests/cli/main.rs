@@ -9,6 +9,7 @@ mod hostile;
 mod hostile_git;
 mod integrations;
 mod leaks;
+mod lint;
 mod rules;
 mod scan;
 mod staged;

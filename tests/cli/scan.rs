@@ -375,3 +375,55 @@ fn this_repository_scans_clean() {
         .assert()
         .code(0);
 }
+
+#[cfg(unix)]
+#[test]
+fn output_to_a_fifo_or_through_a_symlink_keeps_what_is_there() {
+    let (dir, _) = planted();
+    let out_dir = tempfile::TempDir::new().expect("tempdir");
+    // A FIFO stays a FIFO (renaming over it would replace it, as it would /dev/null).
+    let fifo = out_dir.path().join("pipe");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo")
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read fifo"))
+    };
+    keyfence()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["-f", "json", "-o"])
+        .arg(&fifo)
+        .assert()
+        .code(1);
+    let text = reader.join().expect("reader");
+    assert_eq!(findings(&json(text.as_bytes())).len(), 4);
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::metadata(&fifo)
+        .expect("fifo")
+        .file_type()
+        .is_fifo());
+    // A symlink is written through, and stays a symlink.
+    let real = out_dir.path().join("real.json");
+    std::fs::write(&real, "old").expect("write");
+    let link = out_dir.path().join("link.json");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    keyfence()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["-f", "json", "-o"])
+        .arg(&link)
+        .assert()
+        .code(1);
+    assert!(std::fs::symlink_metadata(&link)
+        .expect("link")
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        findings(&json(&std::fs::read(&real).expect("real"))).len(),
+        4
+    );
+}
