@@ -221,6 +221,20 @@ mod tests {
     }
 
     #[test]
+    fn limit_per_path_keeps_the_first_of_each_path() {
+        let f =
+            |path: &str, line| Finding::lint("r", Severity::Low, path, line, "s", String::new());
+        let mut fs = vec![f("a", 1), f("a", 2), f("a", 3), f("b", 1), f("b", 2)];
+        let mut summary = Summary::default();
+        limit_per_path(&mut fs, 2, &mut summary);
+        let kept: Vec<(&str, usize)> = fs.iter().map(|f| (f.path.as_str(), f.line)).collect();
+        assert_eq!(kept, vec![("a", 1), ("a", 2), ("b", 1), ("b", 2)]);
+        assert_eq!((summary.findings, summary.findings_not_shown), (4, 1));
+        assert_eq!(summary.notes.len(), 1);
+        assert!(summary.notes[0].starts_with("a: 1 more finding not shown"));
+    }
+
+    #[test]
     fn debug_never_shows_the_plaintext() {
         let s = Secret::new("q8Zr2LmX0pVt7Yw4nB6cQ8zR");
         assert!(!format!("{s:?}").contains("q8Zr2LmX0pVt7Yw4nB6cQ8zR"));
@@ -236,6 +250,34 @@ mod tests {
         );
         assert_eq!(a, Finding::secret_fingerprint("r1", "h"));
     }
+}
+
+/// Keeps the first `max` findings of each path (0: all), in the order given
+/// (sorted, so the first in the file), and counts the others in `summary`
+/// (`findings_not_shown`, a note per path, `findings`). For sources that
+/// collect every finding before reporting (history, the index); a directory
+/// scan applies the same limit as it goes.
+pub fn limit_per_path(findings: &mut Vec<Finding>, max: usize, summary: &mut Summary) {
+    if max == 0 {
+        return;
+    }
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    findings.retain(|f| {
+        let n = counts.entry(f.path.clone()).or_default();
+        *n += 1;
+        *n <= max
+    });
+    for (path, n) in counts {
+        if n > max {
+            let more = n - max;
+            summary.findings_not_shown += more as u64;
+            summary.notes.push(format!(
+                "{path}: {more} more finding{} not shown (at most {max} per file; see --max-findings-per-file)",
+                if more == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    summary.findings = findings.len() as u64;
 }
 
 /// Files skipped, by reason.
