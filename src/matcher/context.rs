@@ -14,9 +14,49 @@ const MAX_BLOB_WALK: usize = 64 * 1024;
 /// of an SSH public key, or a PEM block that is not a private key
 /// (`CERTIFICATE`, `PUBLIC KEY`, …).
 pub fn inside_public_blob(hay: &[u8], start: usize) -> bool {
+    inside_public_blob_memo(hay, start, &mut BlobWalk::default())
+}
+
+/// The last walk of [`inside_public_blob_memo`] over one haystack. Every hit in
+/// a long run of encoded-looking text (a keyword flood, a big data URI) would
+/// otherwise walk back up to 64 KiB on its own; a walk that reaches where the
+/// previous one started reuses its answer, so the hits of a run cost one walk.
+/// Reset it (`BlobWalk::default()`) for each new haystack.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BlobWalk {
+    /// Where the remembered walk started.
+    from: usize,
+    /// Its answer.
+    result: bool,
+    /// The lowest offset its answer looked at (`usize::MAX`: the answer
+    /// holds whatever the floor of a later walk).
+    depends_from: usize,
+    /// Whether anything is remembered.
+    valid: bool,
+}
+
+/// [`inside_public_blob`], remembering the walk in `memo` for the next match
+/// of the same haystack.
+pub fn inside_public_blob_memo(hay: &[u8], start: usize, memo: &mut BlobWalk) -> bool {
     let floor = start.saturating_sub(MAX_BLOB_WALK);
+    // The walk from `start` continues exactly as the remembered one once it
+    // reaches that one's start, if the remembered answer looked no lower than
+    // this walk may go.
+    let reuse_at =
+        (memo.valid && memo.from <= start && memo.depends_from >= floor).then_some(memo.from);
     let mut i = start;
-    while i > floor {
+    let (result, depends_from) = loop {
+        if Some(i) == reuse_at {
+            memo.from = start;
+            return memo.result;
+        }
+        if i <= floor {
+            // Encoded-looking text all the way down to the floor: nothing
+            // before it counts, and a later walk that reaches this one's start
+            // runs down to its own floor through the same text, so the
+            // answer holds for it whatever its floor.
+            break (false, Some(usize::MAX));
+        }
         let b = hay[i - 1];
         if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'\\') {
             i -= 1;
@@ -29,25 +69,45 @@ pub fn inside_public_blob(hay: &[u8], start: usize) -> bool {
             }
             if hay[j..i].contains(&b'\n') {
                 i = j;
+            } else if j == floor {
+                break (false, Some(usize::MAX));
             } else {
-                return follows_ssh_key_type(&hay[floor..j]);
+                let before = &hay[floor..j];
+                let word = floor + word_start(before);
+                break (follows_ssh_key_type(before), (word > floor).then_some(word));
             }
         } else {
-            break;
+            let before = &hay[floor..i];
+            let r = before.ends_with(b";base64,") || ends_with_public_pem_header(before);
+            // Both checks read at most the last 90 bytes (the header line).
+            let looked = i.saturating_sub(96);
+            break (r, (looked > floor).then_some(looked));
         }
-    }
-    let before = &hay[floor..i];
-    before.ends_with(b";base64,") || ends_with_public_pem_header(before)
+    };
+    *memo = match depends_from {
+        Some(d) => BlobWalk {
+            from: start,
+            result,
+            depends_from: d,
+            valid: true,
+        },
+        None => BlobWalk::default(),
+    };
+    result
+}
+
+/// Where the last word of `before` starts (SSH key types: letters, digits, `-@.`).
+fn word_start(before: &[u8]) -> usize {
+    before
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'@' | b'.')))
+        .map_or(0, |p| p + 1)
 }
 
 /// True when `before` ends with an SSH public key type (`ssh-rsa`,
 /// `ssh-ed25519`, `ecdsa-sha2-nistp256`, `sk-ssh-ed25519@openssh.com`, …).
 fn follows_ssh_key_type(before: &[u8]) -> bool {
-    let word_start = before
-        .iter()
-        .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'@' | b'.')))
-        .map_or(0, |p| p + 1);
-    let word = &before[word_start..];
+    let word = &before[word_start(before)..];
     ["ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-"]
         .iter()
         .any(|p| word.starts_with(p.as_bytes()))
@@ -100,6 +160,52 @@ pub fn on_long_line(hay: &[u8], start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remembered_walks_give_the_same_answers() {
+        // Issue 9: each hit in a run of encoded text walked back up to 64 KiB
+        // (a keyword flood took seconds); reusing the walk must not change
+        // any answer, whatever the order of the queries.
+        let mut hay = Vec::new();
+        let pieces: [&[u8]; 9] = [
+            b"password=",
+            b"data:image/png;base64,",
+            b"-----BEGIN CERTIFICATE-----\n",
+            b"-----BEGIN RSA PRIVATE KEY-----\n",
+            b"ssh-ed25519 ",
+            b"\n  ",
+            b" ",
+            b"#",
+            b"AbC0+/=\\",
+        ];
+        let mut x: u64 = 99;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n) as usize
+        };
+        // Long runs of encoded text (past the 64 KiB floor) and short pieces.
+        for k in 0..30_000 {
+            let piece = if k % 12_000 < 10_000 { 8 } else { next(9) };
+            hay.extend_from_slice(pieces[piece]);
+        }
+        let mut memo = BlobWalk::default();
+        let mut start = 0;
+        for _ in 0..5000 {
+            // Mostly forward, as the matcher asks, sometimes back.
+            start = if next(10) == 0 {
+                next(hay.len() as u64)
+            } else {
+                (start + next(40)).min(hay.len())
+            };
+            assert_eq!(
+                inside_public_blob_memo(&hay, start, &mut memo),
+                inside_public_blob(&hay, start),
+                "at {start}"
+            );
+        }
+    }
 
     fn inside(text: &str, needle: &str) -> bool {
         let at = text.find(needle).expect("needle in text");
