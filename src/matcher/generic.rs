@@ -72,10 +72,12 @@ pub fn is_implausible_generic_value(secret: &[u8], name: &[u8]) -> bool {
     if s.iter().any(|b| b"()[]{}\\".contains(b)) {
         return true;
     }
-    for op in [&b"::"[..], b"->", b"=>", b"++", b"--", b"$("] {
-        if s.windows(op.len()).any(|w| w == op) {
-            return true;
-        }
+    // One pass over the pairs (no searcher set-up per operator).
+    const OPS: [[u8; 2]; 6] = [*b"::", *b"->", *b"=>", *b"++", *b"--", *b"$("];
+    if s.windows(2)
+        .any(|w| OPS.iter().any(|op| w[0] == op[0] && w[1] == op[1]))
+    {
+        return true;
     }
     if is_number_literal(s) {
         return true;
@@ -109,7 +111,7 @@ pub fn is_implausible_generic_value(secret: &[u8], name: &[u8]) -> bool {
     let name_says = |words: &[&str]| {
         words
             .iter()
-            .any(|d| name.windows(d.len()).any(|w| w == d.as_bytes()))
+            .any(|d| memchr::memmem::find(&name, d.as_bytes()).is_some())
     };
     if name_says(DIGEST_NAMES) && (s.iter().all(u8::is_ascii_hexdigit) || name_says(&["hash"])) {
         return true;
