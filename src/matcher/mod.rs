@@ -14,7 +14,9 @@ mod generic;
 mod placeholder;
 
 pub use check::{check_examples, ExampleFailure};
-pub use context::{inside_public_blob, on_long_line, MINIFIED_LINE};
+pub use context::{
+    inside_public_blob, inside_public_blob_memo, on_long_line, BlobWalk, MINIFIED_LINE,
+};
 pub use entropy::shannon_entropy;
 pub use generic::{is_implausible_generic_value, is_type_annotation, name_ends_with_keyword};
 pub use placeholder::is_placeholder;
@@ -70,6 +72,13 @@ pub struct Scratch {
     regex: Vec<Option<(meta::Cache, Captures)>>,
     /// Secret spans a validator rejected in this scan.
     rejected: Vec<Range<usize>>,
+    /// The last walk back through encoded text, for the next match of this haystack.
+    blob_walk: BlobWalk,
+    /// Reuse an anchored search for a hit in the same bytes (off only to test it).
+    reuse_repeats: bool,
+    /// Searches reused.
+    #[cfg(test)]
+    repeats_reused: usize,
 }
 
 const CLOSED: (usize, usize) = (usize::MAX, 0);
@@ -146,6 +155,10 @@ impl Matcher {
             anchors: Vec::new(),
             regex: (0..n).map(|_| None).collect(),
             rejected: Vec::new(),
+            blob_walk: BlobWalk::default(),
+            reuse_repeats: true,
+            #[cfg(test)]
+            repeats_reused: 0,
         }
     }
 
@@ -157,6 +170,7 @@ impl Matcher {
         scratch.windows.clear();
         scratch.anchors.clear();
         scratch.rejected.clear();
+        scratch.blob_walk = BlobWalk::default();
         for m in ac.find_overlapping_iter(hay) {
             for &ri in &self.keyword_rules[m.pattern().as_usize()] {
                 let rule = &rules[ri as usize];
@@ -196,6 +210,11 @@ impl Matcher {
         // one overlapping search per hit.
         scratch.anchors.sort_unstable();
         let mut searched_to: Option<(u32, usize)> = None;
+        // The last anchored search and what it found (match and secret, as
+        // offsets from its hit): a hit whose surroundings repeat that one's
+        // byte for byte (a file of one record repeated) matches the same way,
+        // so it is not searched again.
+        let mut last: Option<Repeat> = None;
         for &(ri, s, e) in &scratch.anchors {
             if searched_to.is_some_and(|(r, end)| r == ri && s < end) {
                 continue;
@@ -209,24 +228,41 @@ impl Matcher {
             let re = &compiled.regex;
             let (cache, caps) = scratch.regex[ri as usize]
                 .get_or_insert_with(|| (re.create_cache(), re.create_captures()));
-            let input = Input::new(hay).range(s..e).anchored(Anchored::Yes);
-            // Most hits fail within a few bytes: a capture-free DFA pass first.
-            if re.search_half_with(cache, &input).is_none() {
-                continue;
-            }
-            re.search_captures_with(cache, &input, caps);
-            if let Some(m) = caps.get_match() {
-                searched_to = Some((ri, m.end().max(s + 1)));
-                let secret = compiled
-                    .secret_group
-                    .and_then(|g| caps.get_group(g))
-                    .map_or(m.range(), |sp| sp.range());
+            let found = match &last {
+                Some(r) if scratch.reuse_repeats && r.same_as(hay, ri, s, e) => {
+                    #[cfg(test)]
+                    {
+                        scratch.repeats_reused += 1;
+                    }
+                    r.at(s)
+                }
+                _ => {
+                    let input = Input::new(hay).range(s..e).anchored(Anchored::Yes);
+                    // Most hits fail within a few bytes: a capture-free DFA pass first.
+                    let found = if re.search_half_with(cache, &input).is_none() {
+                        None
+                    } else {
+                        re.search_captures_with(cache, &input, caps);
+                        caps.get_match().map(|m| {
+                            let secret = compiled
+                                .secret_group
+                                .and_then(|g| caps.get_group(g))
+                                .map_or(m.range(), |sp| sp.range());
+                            (m.range(), secret)
+                        })
+                    };
+                    last = Some(Repeat::new(ri, s, e, found.clone()));
+                    found
+                }
+            };
+            if let Some((span, secret)) = found {
+                searched_to = Some((ri, span.end.max(s + 1)));
                 if !secret.is_empty() {
-                    match accept(rule, hay, &secret, &m.range()) {
+                    match accept(rule, hay, &secret, &span, &mut scratch.blob_walk) {
                         Verdict::Keep(validated) => out.push(RawMatch {
                             rule: ri as usize,
                             secret,
-                            span: m.range(),
+                            span,
                             validated,
                         }),
                         Verdict::Rejected => scratch.rejected.push(secret),
@@ -253,7 +289,7 @@ impl Matcher {
                     .map(|sp| sp.range())
                     .unwrap_or(m.range());
                 if !secret.is_empty() {
-                    match accept(rule, hay, &secret, &m.range()) {
+                    match accept(rule, hay, &secret, &m.range(), &mut scratch.blob_walk) {
                         Verdict::Keep(validated) => out.push(RawMatch {
                             rule: ri as usize,
                             secret,
@@ -324,6 +360,53 @@ impl Matcher {
     }
 }
 
+/// An anchored search of one rule at one hit, and what it found, kept to
+/// answer the next hit when its surroundings are the same bytes.
+struct Repeat {
+    rule: u32,
+    hit: usize,
+    end: usize,
+    /// Match and secret, as offsets from the hit.
+    found: Option<(Range<usize>, Range<usize>)>,
+}
+
+impl Repeat {
+    fn new(
+        rule: u32,
+        hit: usize,
+        end: usize,
+        found: Option<(Range<usize>, Range<usize>)>,
+    ) -> Repeat {
+        let rel = |r: Range<usize>| r.start - hit..r.end - hit;
+        Repeat {
+            rule,
+            hit,
+            end,
+            found: found.map(|(m, sec)| (rel(m), rel(sec))),
+        }
+    }
+
+    /// The bytes an anchored search of `hit..end` can see: the window and
+    /// one byte each side (word-boundary assertions look one byte out).
+    fn seen(hay: &[u8], hit: usize, end: usize) -> &[u8] {
+        &hay[hit.saturating_sub(1)..(end + 1).min(hay.len())]
+    }
+
+    /// True when a search of `rule` at `hit..end` sees exactly these bytes.
+    fn same_as(&self, hay: &[u8], rule: u32, hit: usize, end: usize) -> bool {
+        self.rule == rule
+            && self.hit > 0
+            && hit > 0
+            && Repeat::seen(hay, self.hit, self.end) == Repeat::seen(hay, hit, end)
+    }
+
+    /// What the search found, moved to `hit`.
+    fn at(&self, hit: usize) -> Option<(Range<usize>, Range<usize>)> {
+        let abs = |r: &Range<usize>| r.start + hit..r.end + hit;
+        self.found.as_ref().map(|(m, sec)| (abs(m), abs(sec)))
+    }
+}
+
 /// Spans sorted by start, answering "does any overlap this range?" in
 /// logarithmic time, so dropping generic matches stays linear-logarithmic
 /// even in a file with thousands of provider and generic matches.
@@ -369,7 +452,13 @@ enum Verdict {
 }
 
 /// The per-rule checks after a regex match.
-fn accept(rule: &Rule, hay: &[u8], secret: &Range<usize>, span: &Range<usize>) -> Verdict {
+fn accept(
+    rule: &Rule,
+    hay: &[u8],
+    secret: &Range<usize>,
+    span: &Range<usize>,
+    blob_walk: &mut BlobWalk,
+) -> Verdict {
     let matched = &hay[span.clone()];
     let secret_start = secret.start;
     // The name before the secret, reaching back a little before the match on
@@ -404,7 +493,7 @@ fn accept(rule: &Rule, hay: &[u8], secret: &Range<usize>, span: &Range<usize>) -
     {
         return Verdict::Drop;
     }
-    if inside_public_blob(hay, secret_start) {
+    if inside_public_blob_memo(hay, secret_start, blob_walk) {
         return Verdict::Drop;
     }
     match rule.validator {
@@ -540,6 +629,54 @@ window = 32
                 w[1]
             );
         }
+    }
+
+    #[test]
+    fn repeated_hits_match_as_if_searched() {
+        // Issue 9: a hit in the same bytes as the previous one reuses its
+        // search; the matches must be those of searching every hit.
+        let m = Matcher::new(Arc::new(RuleSet::builtin().expect("built-in rules")));
+        // Fake values, assembled here so the source holds none.
+        let pw = |v: &str| [&b"pass"[..], b"word=", v.as_bytes()].concat();
+        let value = ["Xy9#", "kLm2Qw8"].concat();
+        let token = [
+            &b"api_to"[..],
+            b"ken: '",
+            b"q8Zr2LmX0pVt",
+            b"7Yw4nB6cQ8zR'\n",
+        ]
+        .concat();
+        let mut hay = Vec::new();
+        // Runs of one record (where the reuse happens) between mixed ones.
+        for i in 0..600 {
+            let record: Vec<u8> = match (i / 60) % 4 {
+                0 => [pw(&value), b" ".to_vec()].concat(),
+                1 => [pw(&value), b"\n".to_vec()].concat(),
+                2 => pw(&"password=".repeat(2)),
+                _ => match i % 4 {
+                    0 => token.clone(),
+                    1 => [b"x".to_vec(), pw("Ab3#dE5gH7\t")].concat(),
+                    2 => b"pwd: '\xff\xfe'\n".to_vec(),
+                    _ => [pw(&value), b" ".to_vec()].concat(),
+                },
+            };
+            hay.extend_from_slice(&record);
+        }
+        hay.extend_from_slice(&pw(&value));
+        let run = |reuse: bool| {
+            let mut s = m.scratch();
+            s.reuse_repeats = reuse;
+            let mut out = Vec::new();
+            m.scan(&hay, &mut s, &mut out);
+            out
+        };
+        let searched = run(false);
+        assert!(searched.len() > 100, "{}", searched.len());
+        let mut s = m.scratch();
+        let mut out = Vec::new();
+        m.scan(&hay, &mut s, &mut out);
+        assert_eq!(out, searched);
+        assert!(s.repeats_reused > 100, "reused {}", s.repeats_reused);
     }
 
     #[test]
