@@ -61,9 +61,10 @@ pub fn is_binary(data: &[u8]) -> bool {
     memchr::memchr(0, head).is_some()
 }
 
-/// Returns the bytes to scan: UTF-16 (with a BOM) is decoded to UTF-8, anything
-/// else is scanned as it is (invalid UTF-8 included). Line breaks survive
-/// decoding one for one, so line numbers refer to the original file.
+/// Returns the bytes to scan: UTF-16 (with a BOM) is decoded to UTF-8, a UTF-8
+/// BOM is dropped (so first-line columns match what an editor shows), and
+/// anything else is scanned as it is (invalid UTF-8 included). Line breaks
+/// survive decoding one for one, so line numbers refer to the original file.
 pub fn decode(data: &[u8]) -> Cow<'_, [u8]> {
     let enc = detect_encoding(data);
     let body = &data[data.len().min(2)..];
@@ -72,7 +73,7 @@ pub fn decode(data: &[u8]) -> Cow<'_, [u8]> {
         _ => u16::from_be_bytes([c[0], c[1]]),
     };
     match enc {
-        Encoding::Bytes => Cow::Borrowed(data),
+        Encoding::Bytes => Cow::Borrowed(data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data)),
         Encoding::Utf16Le | Encoding::Utf16Be => {
             let units = body.chunks_exact(2).map(unit);
             let text: String = char::decode_utf16(units)
@@ -109,5 +110,19 @@ mod tests {
             be.extend_from_slice(&u.to_be_bytes());
         }
         assert_eq!(&*decode(&be), b"ab\r\ncd");
+    }
+
+    #[test]
+    fn utf16_odd_tail_and_lone_surrogates_do_not_fail() {
+        // A truncated last unit is dropped; an unpaired surrogate becomes U+FFFD.
+        let le = [0xFF, 0xFE, b'a', 0, 0x00, 0xD8, b'b', 0, b'c'];
+        assert_eq!(&*decode(&le), "a\u{FFFD}b".as_bytes());
+        assert_eq!(&*decode(&[0xFE, 0xFF]), b"");
+    }
+
+    #[test]
+    fn utf8_bom_is_dropped_and_invalid_utf8_kept() {
+        assert_eq!(&*decode(b"\xEF\xBB\xBFkey=1"), b"key=1");
+        assert_eq!(&*decode(b"caf\xE9 \xFF"), b"caf\xE9 \xFF");
     }
 }

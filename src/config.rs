@@ -14,6 +14,9 @@ pub const CONFIG_FILE_NAME: &str = ".keyfence.toml";
 /// Default largest file scanned, in bytes.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
+/// Default number of findings reported per file; the rest are counted.
+pub const DEFAULT_MAX_FINDINGS_PER_FILE: usize = 100;
+
 /// The whole configuration.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -252,7 +255,7 @@ impl Config {
     pub fn from_text(path: &Path, text: &str) -> Result<Config> {
         toml::from_str(text).map_err(|e| Error::Config {
             path: path.to_path_buf(),
-            message: e.to_string().trim().replace('\n', " "),
+            message: crate::rules::toml_error_message(&e, text),
         })
     }
 

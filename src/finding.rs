@@ -221,6 +221,20 @@ mod tests {
     }
 
     #[test]
+    fn limit_per_path_keeps_the_first_of_each_path() {
+        let f =
+            |path: &str, line| Finding::lint("r", Severity::Low, path, line, "s", String::new());
+        let mut fs = vec![f("a", 1), f("a", 2), f("a", 3), f("b", 1), f("b", 2)];
+        let mut summary = Summary::default();
+        limit_per_path(&mut fs, 2, &mut summary);
+        let kept: Vec<(&str, usize)> = fs.iter().map(|f| (f.path.as_str(), f.line)).collect();
+        assert_eq!(kept, vec![("a", 1), ("a", 2), ("b", 1), ("b", 2)]);
+        assert_eq!((summary.findings, summary.findings_not_shown), (4, 1));
+        assert_eq!(summary.notes.len(), 1);
+        assert!(summary.notes[0].starts_with("a: 1 more finding not shown"));
+    }
+
+    #[test]
     fn debug_never_shows_the_plaintext() {
         let s = Secret::new("q8Zr2LmX0pVt7Yw4nB6cQ8zR");
         assert!(!format!("{s:?}").contains("q8Zr2LmX0pVt7Yw4nB6cQ8zR"));
@@ -236,6 +250,34 @@ mod tests {
         );
         assert_eq!(a, Finding::secret_fingerprint("r1", "h"));
     }
+}
+
+/// Keeps the first `max` findings of each path (0: all), in the order given
+/// (sorted, so the first in the file), and counts the others in `summary`
+/// (`findings_not_shown`, a note per path, `findings`). For sources that
+/// collect every finding before reporting (history, the index); a directory
+/// scan applies the same limit as it goes.
+pub fn limit_per_path(findings: &mut Vec<Finding>, max: usize, summary: &mut Summary) {
+    if max == 0 {
+        return;
+    }
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    findings.retain(|f| {
+        let n = counts.entry(f.path.clone()).or_default();
+        *n += 1;
+        *n <= max
+    });
+    for (path, n) in counts {
+        if n > max {
+            let more = n - max;
+            summary.findings_not_shown += more as u64;
+            summary.notes.push(format!(
+                "{path}: {more} more finding{} not shown (at most {max} per file; see --max-findings-per-file)",
+                if more == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    summary.findings = findings.len() as u64;
 }
 
 /// Files skipped, by reason.
@@ -264,12 +306,18 @@ pub struct Summary {
     pub bytes_scanned: u64,
     /// Findings reported.
     pub findings: u64,
+    /// Findings found but left out of the report (past the per-file limit).
+    #[serde(default)]
+    pub findings_not_shown: u64,
     /// Skipped inputs, by reason.
     pub skipped: Skipped,
     /// Wall time.
     pub duration_ms: u64,
     /// Problems that did not stop the scan (`path: problem`).
     pub errors: Vec<String>,
+    /// Things the user should know that are not errors (`path: 37 more findings not shown`).
+    #[serde(default)]
+    pub notes: Vec<String>,
     /// Baseline entries no finding matched (`--report-unused`); absent when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub baseline_unused: Vec<UnusedEntry>,
@@ -294,6 +342,7 @@ impl Summary {
         self.files_scanned += o.files_scanned;
         self.bytes_scanned += o.bytes_scanned;
         self.findings += o.findings;
+        self.findings_not_shown += o.findings_not_shown;
         self.skipped.binary += o.skipped.binary;
         self.skipped.too_large += o.skipped.too_large;
         self.skipped.unreadable += o.skipped.unreadable;
@@ -301,6 +350,7 @@ impl Summary {
         self.skipped.special += o.skipped.special;
         self.skipped.lfs_pointer += o.skipped.lfs_pointer;
         self.errors.extend(o.errors.iter().cloned());
+        self.notes.extend(o.notes.iter().cloned());
         self.baseline_unused
             .extend(o.baseline_unused.iter().cloned());
     }

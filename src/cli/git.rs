@@ -131,6 +131,11 @@ pub fn run(args: GitArgs) -> anyhow::Result<ExitCode> {
         &mut out.scan.findings,
         &mut out.scan.summary,
     )?;
+    keyfence::finding::limit_per_path(
+        &mut out.scan.findings,
+        args.engine.max_findings_per_file,
+        &mut out.scan.summary,
+    );
     let catalog = keyfence::rule_catalog(engine.rules());
     emit(
         &args.output,

@@ -6,6 +6,7 @@ mod baseline;
 mod git;
 mod lint;
 mod output;
+mod panic_hook;
 mod rules;
 mod scan;
 mod staged;
@@ -83,6 +84,9 @@ pub struct EngineArgs {
     /// Exit 2 when any input could not be read.
     #[arg(long)]
     pub strict: bool,
+    /// Report at most N findings per file (0: no limit); the rest are counted in a note.
+    #[arg(long, value_name = "N", default_value_t = keyfence::config::DEFAULT_MAX_FINDINGS_PER_FILE)]
+    pub max_findings_per_file: usize,
     /// Leave out findings recorded in this baseline (default:
     /// .keyfence-baseline.json at the scanned root, when present).
     #[arg(long, value_name = "FILE")]
@@ -95,6 +99,7 @@ pub struct EngineArgs {
 
 /// Parses the command line and runs the command.
 pub fn run() -> anyhow::Result<ExitCode> {
+    panic_hook::install();
     let cli = Cli::parse();
     match cli.command {
         Command::Scan(args) => scan::run(args),

@@ -34,6 +34,9 @@ pub fn emit(out: &OutputArgs, strict: bool, o: &Outcome<'_>) -> anyhow::Result<E
         for e in &o.summary.errors {
             writeln!(err, "keyfence: warning: {e}")?;
         }
+        for n in &o.summary.notes {
+            writeln!(err, "keyfence: note: {n}")?;
+        }
     }
     let to_terminal = out.output.is_none() && std::io::stdout().is_terminal();
     let cx = ReportContext {

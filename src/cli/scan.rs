@@ -64,6 +64,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or(DEFAULT_MAX_FILE_SIZE),
         no_ignore: args.no_ignore,
         exclude: config.scan.exclude.clone(),
+        max_findings_per_file: args.engine.max_findings_per_file,
+        baseline: super::baseline::known(&args.engine, &root)?.map(std::sync::Arc::new),
     };
     let mut out = scan_paths(&engine, &opts)?;
     super::baseline::apply(

@@ -47,6 +47,11 @@ pub fn run(args: StagedArgs) -> anyhow::Result<ExitCode> {
         &mut out.findings,
         &mut out.summary,
     )?;
+    keyfence::finding::limit_per_path(
+        &mut out.findings,
+        args.engine.max_findings_per_file,
+        &mut out.summary,
+    );
     let catalog = keyfence::rule_catalog(engine.rules());
     let head = repo
         .head()

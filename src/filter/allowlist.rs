@@ -107,7 +107,7 @@ fn compile(
                     .map_err(|e| {
                         err(format!(
                             "{key}.{name}[{i}]: bad regex: {}",
-                            e.to_string().replace('\n', " ")
+                            crate::rules::regex_error_message(&e.to_string())
                         ))
                     })
             })

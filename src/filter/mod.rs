@@ -109,6 +109,12 @@ impl FilterSet {
         !inline_allows(cx.rule_id, cx.line, cx.prev_line) && !self.allowlist.drops_content(cx)
     }
 
+    /// [`FilterSet::keep_content`] for a match with no inline marker on its
+    /// line or the line above (the caller checked): skips looking for one.
+    pub fn keep_content_unmarked(&self, cx: &ContentContext<'_>) -> bool {
+        !self.allowlist.drops_content(cx)
+    }
+
     /// True when the location filters keep the match.
     pub fn keep_location(&self, cx: &LocationContext<'_>) -> bool {
         let lock_file = cx.generic && is_lock_file(cx.path);

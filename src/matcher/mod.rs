@@ -190,7 +190,18 @@ impl Matcher {
         }
         let first = out.len();
         scratch.windows.sort_unstable();
+        // By rule, then position: a hit inside the previous match of its rule
+        // is not searched again (as in a window, where the search resumes
+        // after a match), so a file of back-to-back hits costs one pass, not
+        // one overlapping search per hit.
+        scratch.anchors.sort_unstable();
+        let mut searched_to: Option<(u32, usize)> = None;
         for &(ri, s, e) in &scratch.anchors {
+            if searched_to.is_some_and(|(r, end)| r == ri && s < end) {
+                continue;
+            }
+            // An anchored search from `s` that finds nothing rules out only `s`.
+            searched_to = Some((ri, s + 1));
             let rule = &rules[ri as usize];
             let Some(compiled) = rule.regex() else {
                 continue;
@@ -205,6 +216,7 @@ impl Matcher {
             }
             re.search_captures_with(cache, &input, caps);
             if let Some(m) = caps.get_match() {
+                searched_to = Some((ri, m.end().max(s + 1)));
                 let secret = compiled
                     .secret_group
                     .and_then(|g| caps.get_group(g))
@@ -292,25 +304,57 @@ impl Matcher {
         if !out[first..].iter().any(is_generic) {
             return;
         }
-        let specific: Vec<Range<usize>> = out[first..]
+        let mut spans: Vec<Range<usize>> = out[first..]
             .iter()
             .filter(|m| !is_generic(m))
             .map(|m| m.secret.clone())
             .chain(rejected.iter().cloned())
             .collect();
+        spans.sort_unstable_by_key(|r| r.start);
+        let specific = SpanIndex::new(spans.into_iter());
         if specific.is_empty() {
             return;
         }
-        let mut i = first;
+        let mut i = 0;
         out.retain(|m| {
             let keep_before = i < first;
             i += 1;
-            keep_before
-                || !is_generic(m)
-                || !specific
-                    .iter()
-                    .any(|s| s.start < m.secret.end && m.secret.start < s.end)
+            keep_before || !is_generic(m) || !specific.overlaps(&m.secret)
         });
+    }
+}
+
+/// Spans sorted by start, answering "does any overlap this range?" in
+/// logarithmic time, so dropping generic matches stays linear-logarithmic
+/// even in a file with thousands of provider and generic matches.
+struct SpanIndex {
+    starts: Vec<usize>,
+    /// `max_end[i]`: the largest end among the first `i + 1` spans.
+    max_end: Vec<usize>,
+}
+
+impl SpanIndex {
+    /// Indexes `spans`, which must come sorted by start.
+    fn new(spans: impl Iterator<Item = Range<usize>>) -> SpanIndex {
+        let (mut starts, mut max_end) = (Vec::new(), Vec::new());
+        for s in spans {
+            debug_assert!(starts.last() <= Some(&s.start), "sorted by start");
+            let end = max_end.last().map_or(s.end, |&m: &usize| m.max(s.end));
+            starts.push(s.start);
+            max_end.push(end);
+        }
+        SpanIndex { starts, max_end }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// True when a span shares a byte with `r`.
+    fn overlaps(&self, r: &Range<usize>) -> bool {
+        // Spans starting before `r` ends overlap it if one ends after `r` starts.
+        let n = self.starts.partition_point(|&s| s < r.end);
+        n > 0 && self.max_end[n - 1] > r.start
     }
 }
 
@@ -462,6 +506,69 @@ window = 32
             "windows were not merged: {}",
             s.windows.len()
         );
+    }
+
+    #[test]
+    fn keyword_flood_with_every_builtin_rule_stays_linear() {
+        // Issue 9: `password=` a million times (here 200,000) must not turn into
+        // a regex run per hit: each touched rule searches one merged window, so
+        // the bytes handed to regexes are at most (rules touched) × input.
+        let m = Matcher::new(Arc::new(RuleSet::builtin().expect("built-in rules")));
+        let hay = b"password=".repeat(200_000);
+        let mut s = m.scratch();
+        let mut out = Vec::new();
+        m.scan(&hay, &mut s, &mut out);
+        let touched: std::collections::BTreeSet<u32> = s.windows.iter().map(|w| w.0).collect();
+        assert!(!touched.is_empty());
+        assert_eq!(s.windows.len(), touched.len(), "one window per rule");
+        let searched: usize = s.windows.iter().map(|w| w.2 - w.1).sum();
+        assert!(
+            searched <= touched.len() * hay.len(),
+            "{searched} bytes searched"
+        );
+        // Anchored rules (searched at each hit) do not search again inside a
+        // match: matches of one rule never overlap, so their number and the
+        // bytes their regexes read stay linear too.
+        assert!(!out.is_empty());
+        let mut by_rule = out.clone();
+        by_rule.sort_by_key(|m| (m.rule, m.span.start));
+        for w in by_rule.windows(2) {
+            assert!(
+                w[0].rule != w[1].rule || w[0].span.end <= w[1].span.start,
+                "overlapping matches {:?} {:?}",
+                w[0],
+                w[1]
+            );
+        }
+    }
+
+    #[test]
+    fn span_index_agrees_with_checking_every_span() {
+        // Issue 9: generic matches used to be checked against every provider
+        // match (quadratic in a file full of both); the index must answer the same.
+        let mut x: u64 = 7;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n) as usize
+        };
+        for _ in 0..200 {
+            let mut spans: Vec<Range<usize>> = (0..next(20))
+                .map(|_| {
+                    let s = next(200);
+                    s..s + 1 + next(30)
+                })
+                .collect();
+            spans.sort_by_key(|r| r.start);
+            let index = SpanIndex::new(spans.iter().cloned());
+            for _ in 0..50 {
+                let s = next(220);
+                let r = s..s + 1 + next(40);
+                let brute = spans.iter().any(|p| p.start < r.end && r.start < p.end);
+                assert_eq!(index.overlaps(&r), brute, "{spans:?} {r:?}");
+            }
+        }
     }
 
     #[test]

@@ -96,6 +96,12 @@ impl Report for Text {
             human_bytes(s.bytes_scanned),
             s.duration_ms as f64 / 1000.0
         );
+        if s.findings_not_shown > 0 {
+            line.push_str(&format!(
+                " · {} more not shown (--max-findings-per-file)",
+                s.findings_not_shown
+            ));
+        }
         if skipped > 0 {
             line.push_str(&format!(
                 " · {skipped} skipped ({} binary, {} too large, {} unreadable, {} special)",

@@ -165,14 +165,15 @@ impl Rule {
 fn compile_allowlist(patterns: &[String]) -> Result<Vec<regex::bytes::Regex>, String> {
     patterns
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
             regex::bytes::RegexBuilder::new(p)
                 .size_limit(REGEX_SIZE_LIMIT)
                 .build()
                 .map_err(|e| {
                     format!(
-                        "bad allowlist regex {p:?}: {}",
-                        e.to_string().replace('\n', " ")
+                        "bad allowlist regex [{i}]: {}",
+                        regex_error_message(&e.to_string())
                     )
                 })
         })
@@ -219,9 +220,97 @@ pub fn compile_regex(pattern: &str) -> Result<meta::Regex, String> {
         )
         .build(pattern)
         .map_err(|e| {
-            let s = e.to_string();
-            s.lines().collect::<Vec<_>>().join(" ")
+            if let Some(limit) = e.size_limit() {
+                format!(
+                    "too large once compiled (the limit is {limit} bytes); bound its repetitions"
+                )
+            } else if let Some(syntax) = e.syntax_error() {
+                regex_error_message(&syntax.to_string())
+            } else {
+                regex_error_message(&e.to_string())
+            }
         })
+}
+
+/// A regex error without the pattern it quotes: the reason, and the column
+/// where the pattern is on one line. Patterns (allowlists especially) may hold
+/// a literal secret, and errors end up in CI logs.
+pub(crate) fn regex_error_message(msg: &str) -> String {
+    let lines: Vec<&str> = msg.lines().collect();
+    let Some(reason_at) = lines.iter().rposition(|l| l.starts_with("error: ")) else {
+        let joined = lines.join(" ");
+        return if joined.contains("size limit") || joined.contains("too big") {
+            format!("too large once compiled (the limit is {REGEX_SIZE_LIMIT} bytes); bound its repetitions ({joined})")
+        } else {
+            joined
+        };
+    };
+    let reason = lines[reason_at]["error: ".len()..].trim();
+    let quoted_at = lines.iter().position(|l| l.ends_with("regex parse error:"));
+    let caret = lines.iter().position(|l| {
+        let t = l.trim_start();
+        t.starts_with('^') && t.chars().all(|c| c == '^' || c == ' ')
+    });
+    match (quoted_at, caret) {
+        // `regex parse error:`, one pattern line indented by 4, the caret line.
+        (Some(q), Some(c)) if c == q + 2 => {
+            let column = lines[c].find('^').unwrap_or(4).saturating_sub(4) + 1;
+            format!("{reason} (at column {column})")
+        }
+        _ => reason.to_string(),
+    }
+}
+
+/// A TOML error as `line L, column C: message`, without the source line the
+/// parser quotes and without string values serde echoes back: either may hold
+/// a secret, and errors end up in CI logs.
+pub(crate) fn toml_error_message(e: &toml::de::Error, text: &str) -> String {
+    let message = scrub_string_values(e.message().trim()).replace('\n', " ");
+    match e.span() {
+        Some(span) => {
+            let before = &text.as_bytes()[..span.start.min(text.len())];
+            let line = memchr::memchr_iter(b'\n', before).count() + 1;
+            let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&before[line_start..])
+                .chars()
+                .count()
+                + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
+/// Drops the values serde quotes back: `string "…"` becomes `a string`, and
+/// `unknown variant `…`` becomes `unknown variant` (the expected ones follow).
+fn scrub_string_values(msg: &str) -> String {
+    let msg = match msg.strip_prefix("unknown variant `") {
+        Some(rest) => match rest.find('`') {
+            Some(end) => format!("unknown variant{}", &rest[end + 1..]),
+            None => "unknown variant".to_string(),
+        },
+        None => msg.to_string(),
+    };
+    const MARK: &str = "string \"";
+    let mut out = String::new();
+    let mut rest = msg.as_str();
+    while let Some(i) = rest.find(MARK) {
+        out.push_str(&rest[..i]);
+        out.push_str("a string");
+        let body = &rest[i + MARK.len()..];
+        let mut escaped = false;
+        let end = body
+            .char_indices()
+            .find(|&(_, c)| {
+                let close = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                close
+            })
+            .map_or(body.len(), |(j, _)| j + 1);
+        rest = &body[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn is_kebab_case(id: &str) -> bool {
@@ -294,7 +383,7 @@ fn parse_rule_file(origin: &str, text: &str) -> Result<Vec<RuleSyntax>, RuleErro
     let file: RuleFile = toml::from_str(text).map_err(|e| RuleError {
         origin: origin.to_string(),
         id: "?".into(),
-        message: e.to_string().trim().replace('\n', " "),
+        message: toml_error_message(&e, text),
     })?;
     Ok(file.rules)
 }
@@ -413,8 +502,68 @@ mod tests {
 
     #[test]
     fn pathological_regex_rejected_by_size_limit() {
-        assert!(compile_regex(r"(?P<secret>\w{1000}){1000}").is_err());
+        let e = compile_regex(r"(?P<secret>\w{1000}){1000}").expect_err("too large");
+        assert!(e.starts_with("too large once compiled"), "{e}");
         assert!(compile_regex(r"(?P<secret>\w{10}){10}").is_ok());
+        // Deep nesting is refused by the parser, not by exhausting the stack.
+        let deep = format!("{}a{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert!(compile_regex(&deep).is_err());
+    }
+
+    // Issue 9: errors never quote a pattern or a value, which may be a secret.
+    const LEAK: &str = "Zq8Rr2LmX0pVt7Yw4nB6";
+
+    #[test]
+    fn regex_errors_do_not_quote_the_pattern() {
+        let e = compile_regex(&format!("(?P<secret>{LEAK}[a-")).expect_err("bad");
+        assert!(!e.contains(LEAK), "{e}");
+        assert!(e.contains("unclosed character class"), "{e}");
+        assert!(
+            e.ends_with("unclosed character class (at column 32)"),
+            "{e}"
+        );
+        let text = format!(
+            "[[rules]]\nid = \"x\"\nname = \"X\"\nkeywords = [\"xx\"]\nregex = 'xx'\nallowlist = ['{LEAK}(']\n"
+        );
+        let mut b = RuleSetBuilder::default();
+        let e = b
+            .add_file_text("my.toml", &text)
+            .expect_err("bad allowlist")
+            .to_string();
+        assert!(!e.contains(LEAK), "{e}");
+        assert!(
+            e.starts_with("my.toml: rule 'x': bad allowlist regex [0]: unclosed group"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn toml_errors_do_not_quote_the_line_or_values() {
+        for text in [
+            format!("[[rules]]\nid = \"x\"\nname = \"{LEAK}\n"),
+            format!("[[rules]]\nid = \"x\"\nname = \"X\"\nkeywords = \"{LEAK}\"\nregex = 'x'\n"),
+            format!("[[rules]]\nid = \"x\"\nname = \"X\"\nkeywords = [\"xx\"]\nregex = 'x'\nentropy = \"{LEAK}\"\n"),
+            format!("[[rules]]\nid = \"x\"\nname = \"X\"\nkeywords = [\"xx\"]\nregex = 'x'\nseverity = \"{LEAK}\"\n"),
+            format!("{LEAK} = 1 2\n"),
+        ] {
+            let mut b = RuleSetBuilder::default();
+            let e = b.add_file_text("my.toml", &text).expect_err("bad toml").to_string();
+            assert!(!e.contains(LEAK), "{e}");
+            assert!(e.starts_with("my.toml: rule '?': line "), "{e}");
+        }
+    }
+
+    #[test]
+    fn scrub_handles_escapes_and_several_values() {
+        assert_eq!(
+            scrub_string_values(r#"invalid type: string "a\"b", expected x; string "c""#),
+            "invalid type: a string, expected x; a string"
+        );
+        assert_eq!(scrub_string_values(r#"string "unterminated"#), "a string");
+        assert_eq!(
+            scrub_string_values("unknown variant `hgih`, expected one of `low`, `high`"),
+            "unknown variant, expected one of `low`, `high`"
+        );
     }
 
     #[test]

@@ -167,6 +167,19 @@ enum ImportFormat {
     Gitleaks,
 }
 
+/// The baseline [`apply`] will filter with, if there is one: a scan passes it
+/// on so that recorded findings do not count toward `--max-findings-per-file`.
+pub fn known(engine: &EngineArgs, root: &Path) -> anyhow::Result<Option<Baseline>> {
+    let path = match &engine.baseline {
+        Some(p) => p.clone(),
+        None => at_root(root, BASELINE_FILE_NAME),
+    };
+    if engine.baseline.is_none() && !path.is_file() {
+        return Ok(None);
+    }
+    Ok(Some(Baseline::load(&path)?))
+}
+
 /// Leaves out of `findings` those recorded in the baseline (`--baseline`, or
 /// `.keyfence-baseline.json` at `root` when present), and with
 /// `--report-unused` lists the entries nothing matched. Every scanning command
@@ -359,6 +372,9 @@ fn prepare(root: &Path, t: &ScanTuning) -> anyhow::Result<(Engine, ScanOptions)>
             .unwrap_or(DEFAULT_MAX_FILE_SIZE),
         no_ignore: t.no_ignore,
         exclude: config.scan.exclude.clone(),
+        // A baseline must record every finding, not the first few of a file.
+        max_findings_per_file: 0,
+        baseline: None,
     };
     Ok((engine, opts))
 }

@@ -1,0 +1,2 @@
+DB_PASSWORD = "PtYgjmUh%Bel31"
+api_key: '8DwkNhFdnXsiVpzz63FfkCzJ'
