@@ -561,17 +561,7 @@ fn repo_with_baseline(n: u64) -> TestRepo {
 }
 
 fn git_status(repo: &TestRepo, args: &[&str]) -> Output {
-    std::process::Command::new("git")
-        .args(args)
-        .current_dir(repo.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Test Author")
-        .env("GIT_AUTHOR_EMAIL", "author@example.org")
-        .env("GIT_COMMITTER_NAME", "Test Author")
-        .env("GIT_COMMITTER_EMAIL", "author@example.org")
-        .output()
-        .expect("git runs")
+    repo.git_output(args)
 }
 
 #[test]

@@ -192,9 +192,10 @@ impl TestRepo {
         self.commit_at(message, 1_700_000_000)
     }
 
-    /// Runs the git command line in the repository (isolated from user config).
-    pub fn git(&self, args: &[&str]) -> String {
-        let out = std::process::Command::new("git")
+    /// Runs the git command line in the repository (isolated from user
+    /// config, fixed identity) and returns its output, failed or not.
+    pub fn git_output(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new("git")
             .args(args)
             .current_dir(self.path())
             .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -204,7 +205,12 @@ impl TestRepo {
             .env("GIT_COMMITTER_NAME", "Test Author")
             .env("GIT_COMMITTER_EMAIL", "author@example.org")
             .output()
-            .expect("git runs");
+            .expect("git runs")
+    }
+
+    /// Runs the git command line in the repository and returns its stdout; it must succeed.
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = self.git_output(args);
         assert!(
             out.status.success(),
             "git {args:?}: {}",

@@ -52,19 +52,7 @@ fn located(v: &Value) -> Vec<(String, u64, String)> {
 
 /// Runs git, allowing failure (for merges that conflict).
 fn git_may_fail(repo: &TestRepo, args: &[&str]) -> bool {
-    std::process::Command::new("git")
-        .args(args)
-        .current_dir(repo.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Test Author")
-        .env("GIT_AUTHOR_EMAIL", "author@example.org")
-        .env("GIT_COMMITTER_NAME", "Test Author")
-        .env("GIT_COMMITTER_EMAIL", "author@example.org")
-        .output()
-        .expect("git runs")
-        .status
-        .success()
+    repo.git_output(args).status.success()
 }
 
 /// Writes, adds and commits one file with the git command line; returns the commit id.
